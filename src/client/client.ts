@@ -1,0 +1,377 @@
+import { parseTokenClaims } from './claims.js';
+import { type ResolvedConfig, resolveConfig } from './config.js';
+import { M2MError, M2MErrorCode } from './errors.js';
+import { expiresAtOf, type HeldToken, holdToken, refreshLead } from './lifetime.js';
+import { defaultRequest, requestFor, sharedCacheKey, type TokenRequest } from './request.js';
+import { type RetryPolicy, withRetries } from './retry.js';
+import { revokeAccessToken } from './revocation.js';
+import { SharedCache } from './shared-cache.js';
+import { abortable, SingleFlight } from './single-flight.js';
+import { type Credentials, requestToken } from './token-endpoint.js';
+import { createTransport, type Transport } from './transport.js';
+import type {
+  M2MClientConfig,
+  M2MTokenClaims,
+  M2MTokenRequestInfo,
+  M2MTokenRequestOptions,
+  M2MTokenResponse,
+} from './types.js';
+
+/** After a failed background renewal, the next try waits this long (or half the remaining lifetime). */
+const RENEWAL_RETRY_MS = 5000;
+/** How often a process waiting on another's fetch looks for the token in the shared cache. */
+const PEER_POLL_MS = 50;
+/** setTimeout's largest delay; longer waits are taken in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+type Hooks = {
+  onTokenRequest: M2MClientConfig['onTokenRequest'] | undefined;
+  onTokenResponse: M2MClientConfig['onTokenResponse'] | undefined;
+};
+
+/**
+ * OAuth 2.0 Client Credentials client (RFC 6749 §4.4) for the Passflow token service: obtains, caches,
+ * shares and renews access tokens, one request per token however many callers ask.
+ */
+export class M2MClient {
+  readonly #config: ResolvedConfig;
+  readonly #credentials: Credentials;
+  readonly #transport: Transport;
+  readonly #retry: RetryPolicy;
+  readonly #shared: SharedCache | undefined;
+  readonly #hooks: Hooks;
+  readonly #default: TokenRequest;
+  readonly #held = new Map<string, HeldToken>();
+  readonly #flights = new SingleFlight<HeldToken>();
+  readonly #renewalTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  readonly #sharedKeys = new Map<string, Promise<string>>();
+  #lastToken: M2MTokenResponse | null = null;
+  /** Bumped by clearCache(): results of flights started before it are not stored. */
+  #generation = 0;
+
+  /**
+   * Create a new M2M client
+   * @param config - Client configuration
+   * @throws M2MConfigError naming the offending field
+   */
+  constructor(config: M2MClientConfig) {
+    this.#config = resolveConfig(config);
+    this.#credentials = {
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      authMethod: this.#config.authMethod,
+    };
+    this.#transport = createTransport(this.#config.baseUrl, config.fetch ?? globalThis.fetch);
+    this.#retry = {
+      retries: this.#config.retries,
+      retryDelay: this.#config.retryDelay,
+      strategy: config.retryStrategy,
+    };
+    this.#shared = config.cache && new SharedCache(config.cache, config.onCacheError);
+    this.#hooks = { onTokenRequest: config.onTokenRequest, onTokenResponse: config.onTokenResponse };
+    this.#default = defaultRequest(this.#config);
+  }
+
+  /**
+   * Request an access token: the cached one while it is valid, otherwise a new one. Concurrent
+   * callers for the same scopes, audience and resource share one request.
+   * @throws M2MError on authentication failure
+   */
+  async getToken(options?: M2MTokenRequestOptions): Promise<M2MTokenResponse> {
+    const request = options ? this.#requestFor(options) : this.#default;
+    if (options?.forceRefresh) return this.#waitFor(this.#flight(request, true), options.signal);
+    const held = this.#held.get(request.key);
+    if (held) {
+      const now = Date.now();
+      if (now < held.refreshAt) {
+        held.used = true;
+        return held.token;
+      }
+      if (now < held.expiresAt) {
+        held.used = true;
+        this.#renewInBackground(request, held);
+        return held.token;
+      }
+    }
+    return this.#waitFor(this.#flight(request, false), options?.signal);
+  }
+
+  /**
+   * Get a valid token, automatically refreshing if needed. Never returns an expired token.
+   * @throws M2MError on authentication failure
+   */
+  getValidToken(): Promise<M2MTokenResponse> {
+    return this.getToken();
+  }
+
+  /** The last token this client obtained or read from its cache, or null. Synchronous, no I/O. */
+  getCachedToken(): M2MTokenResponse | null {
+    return this.#lastToken;
+  }
+
+  /**
+   * Whether `token` (default: the cached one) is expired, or expires within `threshold` seconds.
+   * Expiry is the local receive time plus `expires_in`.
+   */
+  isTokenExpired(token?: M2MTokenResponse | null, threshold = 0): boolean {
+    const subject = token ?? this.#lastToken;
+    if (!subject) return true;
+    return Date.now() >= expiresAtOf(subject) - threshold * 1000;
+  }
+
+  /**
+   * Decode the claims of a JWT access token (no signature check: that is the API's job).
+   * @throws M2MError when `token` is not a JWT
+   */
+  parseToken(token: string): M2MTokenClaims {
+    return parseTokenClaims(token);
+  }
+
+  /** Forget every cached token, here and in the custom cache, and stop background renewals. */
+  clearCache(): void {
+    this.#generation++;
+    this.#flights.clear();
+    for (const timer of this.#renewalTimers.values()) clearTimeout(timer);
+    this.#renewalTimers.clear();
+    const shared = this.#shared;
+    if (shared) {
+      for (const key of this.#held.keys()) {
+        void this.#sharedKeyOf(key).then((sharedKey) => shared.delete(sharedKey));
+      }
+    }
+    this.#held.clear();
+    this.#lastToken = null;
+  }
+
+  /**
+   * Revoke the current token (RFC 7009) and clear the cache. Does nothing when no token is cached.
+   * @throws M2MError on revocation failure
+   */
+  async revokeToken(): Promise<void> {
+    const token = this.#lastToken;
+    if (!token) return;
+    await withRetries(this.#retry, () =>
+      this.#withTimeout((signal) =>
+        revokeAccessToken(
+          this.#transport,
+          this.#credentials,
+          token.access_token,
+          signal,
+          this.#config.timeout,
+        ),
+      ),
+    );
+    this.clearCache();
+  }
+
+  #requestFor(options: M2MTokenRequestOptions): TokenRequest {
+    try {
+      return requestFor(options, this.#default);
+    } catch (error) {
+      throw new M2MError({
+        code: M2MErrorCode.InvalidRequest,
+        status: 0,
+        message: error instanceof Error ? error.message : String(error),
+        cause: error,
+      });
+    }
+  }
+
+  async #waitFor(flight: Promise<HeldToken>, signal: AbortSignal | undefined): Promise<M2MTokenResponse> {
+    try {
+      const held = await abortable(flight, signal);
+      held.used = true;
+      return held.token;
+    } catch (error) {
+      if (error instanceof M2MError) throw error;
+      throw new M2MError({
+        code: M2MErrorCode.TemporarilyUnavailable,
+        status: 0,
+        message: 'Token request was aborted by the caller',
+        cause: error,
+      });
+    }
+  }
+
+  #flight(request: TokenRequest, force: boolean): Promise<HeldToken> {
+    return this.#flights.run(force ? `force:${request.key}` : request.key, () =>
+      this.#obtain(request, force),
+    );
+  }
+
+  /** A token from the shared cache when another process has one, otherwise from the token endpoint. */
+  async #obtain(request: TokenRequest, force: boolean): Promise<HeldToken> {
+    const generation = this.#generation;
+    const shared = this.#shared;
+    if (!shared) return this.#keep(request, await this.#fetch(request), generation);
+
+    const key = await this.#sharedKeyOf(request.key);
+    if (!force) {
+      const peer = await this.#usableShared(shared, key);
+      if (peer) return this.#keep(request, peer, generation);
+    }
+    if (shared.canLock) {
+      const peer = await this.#fetchUnderLock(shared, key, request, force);
+      if (peer) return this.#keep(request, peer, generation);
+    }
+    const token = await this.#fetch(request);
+    await shared.set(key, token, this.#sharedTtl(token));
+    return this.#keep(request, token, generation);
+  }
+
+  /**
+   * Cross-process single flight: the process that takes the lock fetches and publishes the token;
+   * the others poll the shared cache until it appears, or take the lock over once its holder has
+   * released it without a token or died and let it expire. Resolves to undefined when locking
+   * fails or the wait runs out, so the caller fetches by itself.
+   */
+  async #fetchUnderLock(
+    shared: SharedCache,
+    key: string,
+    request: TokenRequest,
+    force: boolean,
+  ): Promise<M2MTokenResponse | undefined> {
+    const lockTtl = this.#config.timeout + 2000;
+    const startedAt = Date.now();
+    // A forced refresh takes only a token issued after it started.
+    const acceptable = (token: M2MTokenResponse | null) =>
+      token && (!force || (token.issued_at ?? 0) >= Math.floor(startedAt / 1000)) ? token : undefined;
+    while (Date.now() < startedAt + 2 * lockTtl) {
+      const release = await shared.lock(key, lockTtl);
+      if (release === undefined) return undefined;
+      if (release) {
+        try {
+          const peer = force ? undefined : acceptable(await this.#usableShared(shared, key));
+          if (peer) return peer;
+          const token = await this.#fetch(request);
+          await shared.set(key, token, this.#sharedTtl(token));
+          return token;
+        } finally {
+          await release().catch(() => undefined);
+        }
+      }
+      await sleep(PEER_POLL_MS * (0.5 + Math.random()));
+      const peer = acceptable(await this.#usableShared(shared, key));
+      if (peer) return peer;
+    }
+    return undefined;
+  }
+
+  /** A token from the shared cache that is not yet due for renewal. */
+  async #usableShared(shared: SharedCache, key: string): Promise<M2MTokenResponse | null> {
+    const token = await shared.get(key);
+    if (!token) return null;
+    const lead = this.#config.autoRefresh ? refreshLead(token, this.#config.refreshThreshold, 0) : 0;
+    return Date.now() < expiresAtOf(token) - lead ? token : null;
+  }
+
+  /** Seconds a token stays in the shared cache: until it is due for renewal, at least 1. */
+  #sharedTtl(token: M2MTokenResponse): number {
+    const lead = this.#config.autoRefresh ? refreshLead(token, this.#config.refreshThreshold, 0) : 0;
+    return Math.max(1, Math.floor((expiresAtOf(token) - lead - Date.now()) / 1000));
+  }
+
+  #sharedKeyOf(requestKey: string): Promise<string> {
+    let key = this.#sharedKeys.get(requestKey);
+    if (!key) {
+      key = sharedCacheKey(this.#config, this.#credentials.clientSecret, requestKey);
+      this.#sharedKeys.set(requestKey, key);
+    }
+    return key;
+  }
+
+  /** One token from the endpoint, with retries, a timeout per attempt and the hooks around it. */
+  async #fetch(request: TokenRequest): Promise<M2MTokenResponse> {
+    const token = await withRetries(this.#retry, (attempt) => {
+      this.#notifyRequest(request, attempt);
+      return this.#withTimeout((signal) =>
+        requestToken(this.#transport, this.#credentials, request, signal, this.#config.timeout),
+      );
+    });
+    const { onTokenResponse } = this.#hooks;
+    if (onTokenResponse) callHook(() => onTokenResponse({ ...token, access_token: '[redacted]' }));
+    return token;
+  }
+
+  async #withTimeout<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const timeout = this.#config.timeout;
+    const timer = setTimeout(
+      () => controller.abort(new DOMException(`timed out after ${timeout} ms`, 'TimeoutError')),
+      timeout,
+    );
+    try {
+      return await run(controller.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #notifyRequest(request: TokenRequest, attempt: number): void {
+    const { onTokenRequest } = this.#hooks;
+    if (!onTokenRequest) return;
+    const info: M2MTokenRequestInfo = {
+      url: `${this.#config.baseUrl}/oauth2/token`,
+      clientId: this.#config.clientId,
+      scopes: [...request.scopes],
+      audience: [...request.audience],
+      ...(request.resource !== undefined && { resource: request.resource }),
+      authMethod: this.#config.authMethod,
+      attempt,
+    };
+    callHook(() => onTokenRequest(info));
+  }
+
+  /** Stores a token in memory (unless the cache was cleared meanwhile) and schedules its renewal. */
+  #keep(request: TokenRequest, token: M2MTokenResponse, generation: number): HeldToken {
+    const held = holdToken(token, this.#config.autoRefresh, this.#config.refreshThreshold);
+    if (generation !== this.#generation) return held;
+    this.#held.set(request.key, held);
+    this.#lastToken = token;
+    if (this.#config.autoRefresh) this.#scheduleRenewal(request, held);
+    return held;
+  }
+
+  /** A timer that renews a token that callers use, at its jittered renewal time. Unref'd. */
+  #scheduleRenewal(request: TokenRequest, held: HeldToken): void {
+    clearTimeout(this.#renewalTimers.get(request.key));
+    const timer = setTimeout(
+      () => {
+        this.#renewalTimers.delete(request.key);
+        if (this.#held.get(request.key) !== held) return;
+        if (Date.now() < held.refreshAt) this.#scheduleRenewal(request, held);
+        else if (held.used) this.#renewInBackground(request, held);
+      },
+      Math.min(Math.max(0, held.refreshAt - Date.now()), MAX_TIMER_MS),
+    );
+    timer.unref?.();
+    this.#renewalTimers.set(request.key, timer);
+  }
+
+  /**
+   * Renews a still-valid token without making anyone wait. A failure keeps the old token and tries
+   * again later, but never past its expiry: then callers wait for a new one.
+   */
+  #renewInBackground(request: TokenRequest, held: HeldToken): void {
+    if (this.#flights.has(request.key)) return;
+    this.#flight(request, false).catch(() => {
+      const now = Date.now();
+      held.refreshAt = now + Math.min(RENEWAL_RETRY_MS, Math.max(0, (held.expiresAt - now) / 2));
+      if (this.#held.get(request.key) === held) this.#scheduleRenewal(request, held);
+    });
+  }
+}
+
+/** Runs a user hook: a hook that throws or rejects does not break token acquisition. */
+function callHook(hook: () => unknown): void {
+  try {
+    const result = hook();
+    if (result instanceof Promise) result.catch(() => undefined);
+  } catch {
+    // Observability must never cost a token.
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,170 @@
+import type { ClientAuthMethod, M2MClientConfig } from './types.js';
+
+export const DEFAULTS = {
+  autoRefresh: false,
+  refreshThreshold: 30,
+  timeout: 10_000,
+  retries: 3,
+  retryDelay: 1000,
+  authMethod: 'client_secret_post',
+} as const;
+
+/** The configuration with defaults applied and every field checked. Holds no secret. */
+export type ResolvedConfig = {
+  /** Server URL without a trailing slash */
+  baseUrl: string;
+  clientId: string;
+  scopes: readonly string[];
+  audience: readonly string[];
+  resource: string | undefined;
+  autoRefresh: boolean;
+  /** milliseconds */
+  refreshThreshold: number;
+  timeout: number;
+  retries: number;
+  retryDelay: number;
+  authMethod: ClientAuthMethod;
+};
+
+/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+export class M2MConfigError extends TypeError {
+  override readonly name = 'M2MConfigError';
+}
+
+function fail(field: string, problem: string): never {
+  throw new M2MConfigError(`M2MClientConfig.${field} ${problem}`);
+}
+
+export function resolveConfig(config: M2MClientConfig): ResolvedConfig {
+  if (typeof config !== 'object' || config === null)
+    throw new M2MConfigError('M2MClientConfig must be an object');
+  const baseUrl = checkUrl(config.url, config.allowInsecureHttp === true);
+  requireString(config.clientId, 'clientId');
+  requireString(config.clientSecret, 'clientSecret');
+  for (const hook of ['onTokenRequest', 'onTokenResponse', 'onCacheError', 'fetch'] as const) {
+    if (config[hook] !== undefined && typeof config[hook] !== 'function') fail(hook, 'must be a function');
+  }
+  checkRetryStrategy(config);
+  checkCache(config);
+  if (config.autoRefresh !== undefined && typeof config.autoRefresh !== 'boolean')
+    fail('autoRefresh', 'must be a boolean');
+  const authMethod = config.authMethod ?? DEFAULTS.authMethod;
+  if (authMethod !== 'client_secret_post' && authMethod !== 'client_secret_basic') {
+    fail('authMethod', "must be 'client_secret_post' or 'client_secret_basic'");
+  }
+  return {
+    baseUrl,
+    clientId: config.clientId,
+    scopes: checkScopes(config.scopes, 'scopes'),
+    audience: checkAudience(config.audience, 'audience'),
+    resource: checkResource(config.resource, 'resource'),
+    autoRefresh: config.autoRefresh ?? DEFAULTS.autoRefresh,
+    refreshThreshold:
+      1000 * checkNumber(config.refreshThreshold, 'refreshThreshold', DEFAULTS.refreshThreshold, 0),
+    timeout: checkNumber(config.timeout, 'timeout', DEFAULTS.timeout, 1),
+    retries: checkInteger(config.retries, 'retries', DEFAULTS.retries),
+    retryDelay: checkNumber(config.retryDelay, 'retryDelay', DEFAULTS.retryDelay, 0),
+    authMethod,
+  };
+}
+
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+function checkUrl(url: unknown, allowInsecureHttp: boolean): string {
+  requireString(url, 'url');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    fail('url', `is not a valid absolute URL: ${JSON.stringify(url)}`);
+  }
+  if (parsed.username || parsed.password) fail('url', 'must not contain credentials');
+  if (parsed.search || parsed.hash) fail('url', 'must not contain a query or fragment');
+  if (parsed.protocol === 'http:' && !LOOPBACK_HOSTS.test(parsed.hostname) && !allowInsecureHttp) {
+    fail(
+      'url',
+      `must use https: (got ${parsed.origin}); plain http is allowed only for loopback hosts, or with allowInsecureHttp: true`,
+    );
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    fail('url', `must be an https: URL (got ${parsed.protocol})`);
+  return parsed.href.replace(/\/+$/, '');
+}
+
+function requireString(value: unknown, field: string): asserts value is string {
+  if (typeof value !== 'string' || value.trim() === '') fail(field, 'must be a non-empty string');
+}
+
+function checkNumber(value: unknown, field: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    fail(field, `must be a finite number >= ${min} (got ${String(value)})`);
+  }
+  return value;
+}
+
+function checkInteger(value: unknown, field: string, fallback: number): number {
+  const number = checkNumber(value, field, fallback, 0);
+  if (!Number.isInteger(number)) fail(field, `must be a whole number (got ${number})`);
+  return number;
+}
+
+function checkStringList(
+  value: unknown,
+  field: string,
+  each: (item: string, field: string) => void,
+): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) fail(field, 'must be an array of strings');
+  value.forEach((item, index) => {
+    if (typeof item !== 'string' || item === '') fail(`${field}[${index}]`, 'must be a non-empty string');
+    each(item, `${field}[${index}]`);
+  });
+  return [...new Set(value as string[])].sort();
+}
+
+/** A sorted, de-duplicated copy: the user's array is never mutated. */
+export function checkScopes(value: unknown, field: string): string[] {
+  return checkStringList(value, field, (scope, at) => {
+    if (!SCOPE_TOKEN.test(scope))
+      fail(at, `is not a valid scope token (RFC 6749 §3.3): ${JSON.stringify(scope)}`);
+  });
+}
+
+export function checkAudience(value: unknown, field: string): string[] {
+  return checkStringList(value, field, (audience, at) => {
+    if (/\s/.test(audience)) fail(at, `must not contain white space: ${JSON.stringify(audience)}`);
+  });
+}
+
+export function checkResource(value: unknown, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  requireString(value, field);
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    fail(field, `must be an absolute URI (RFC 8707 §2): ${JSON.stringify(value)}`);
+  }
+  if (parsed.hash) fail(field, 'must not contain a fragment (RFC 8707 §2)');
+  return value;
+}
+
+function checkRetryStrategy(config: M2MClientConfig): void {
+  const strategy = config.retryStrategy;
+  if (strategy === undefined) return;
+  if (typeof strategy?.shouldRetry !== 'function' || typeof strategy.getDelay !== 'function') {
+    fail('retryStrategy', 'must have shouldRetry(error, attempt) and getDelay(attempt) functions');
+  }
+}
+
+function checkCache(config: M2MClientConfig): void {
+  const cache = config.cache;
+  if (cache === undefined) return;
+  for (const method of ['get', 'set', 'delete'] as const) {
+    if (typeof cache?.[method] !== 'function') fail('cache', `must implement ${method}()`);
+  }
+  if (cache.lock !== undefined && typeof cache.lock !== 'function') fail('cache.lock', 'must be a function');
+}

@@ -1,0 +1,68 @@
+import pRetry from 'p-retry';
+import { M2MError } from './errors.js';
+import type { RetryStrategy } from './types.js';
+
+export type RetryPolicy = {
+  /** Retries after the first attempt (3 means up to 4 attempts). */
+  readonly retries: number;
+  /** First backoff delay in ms; each later one doubles, with jitter. */
+  readonly retryDelay: number;
+  readonly strategy: RetryStrategy | undefined;
+};
+
+/** The longest wait the client accepts: a `Retry-After` beyond it fails at once instead. */
+export const MAX_RETRY_WAIT_MS = 60_000;
+/** The longest computed backoff between two attempts. */
+export const MAX_BACKOFF_MS = 30_000;
+/** A custom strategy decides when to stop; this bounds it all the same. */
+export const MAX_STRATEGY_RETRIES = 20;
+
+/**
+ * Runs `attempt` until it succeeds or the policy stops it, through p-retry. The policy decides per
+ * failure: transient failures (network, timeout, 408, 429, 5xx) are retried after `Retry-After` when
+ * the server sent one, otherwise after an exponential backoff with jitter; other failures are final.
+ * A custom `RetryStrategy` replaces both the decision and the delay.
+ */
+export function withRetries<T>(
+  policy: RetryPolicy,
+  attempt: (attemptNumber: number) => Promise<T>,
+): Promise<T> {
+  return pRetry(attempt, {
+    retries: policy.strategy ? MAX_STRATEGY_RETRIES : policy.retries,
+    minTimeout: 0,
+    shouldRetry: async ({ error, retriesConsumed }) => {
+      if (!(error instanceof M2MError)) return false;
+      const delay = nextDelay(policy, error, retriesConsumed);
+      if (delay === undefined) return false;
+      if (delay > 0) await sleep(delay);
+      return true;
+    },
+  });
+}
+
+/** Milliseconds to wait before retry number `retriesDone + 1`, or undefined to give up. */
+export function nextDelay(policy: RetryPolicy, error: M2MError, retriesDone: number): number | undefined {
+  if (policy.strategy) {
+    if (!policy.strategy.shouldRetry(error, retriesDone)) return undefined;
+    const delay = policy.strategy.getDelay(retriesDone);
+    return Number.isFinite(delay) && delay > 0 ? Math.min(delay, MAX_RETRY_WAIT_MS) : 0;
+  }
+  if (!error.transient) return undefined;
+  const retryAfter = parseRetryAfter(error.headers?.['retry-after'], Date.now());
+  if (retryAfter !== undefined) return retryAfter <= MAX_RETRY_WAIT_MS ? retryAfter : undefined;
+  const base = Math.min(policy.retryDelay * 2 ** retriesDone, MAX_BACKOFF_MS);
+  return Math.round(base * (0.8 + 0.4 * Math.random()));
+}
+
+/** `Retry-After` (RFC 9110 §10.2.3): delay-seconds or an HTTP-date, in ms from `now`; undefined if absent or malformed. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,95 @@
+import type { M2MCacheError, M2MTokenCache, M2MTokenResponse } from './types.js';
+
+/** How long one operation of a custom cache may take before it counts as failed. */
+export const CACHE_TIMEOUT_MS = 1000;
+
+type Release = () => Promise<void>;
+
+/**
+ * A user's `M2MTokenCache` made safe to depend on: every operation is bounded by a timeout, a failure
+ * or a malformed value counts as a miss and is reported to `onError`, never thrown.
+ */
+export class SharedCache {
+  readonly #cache: M2MTokenCache;
+  readonly #onError: ((error: M2MCacheError) => void) | undefined;
+
+  constructor(cache: M2MTokenCache, onError: ((error: M2MCacheError) => void) | undefined) {
+    this.#cache = cache;
+    this.#onError = onError;
+  }
+
+  get canLock(): boolean {
+    return typeof this.#cache.lock === 'function';
+  }
+
+  async get(key: string): Promise<M2MTokenResponse | null> {
+    const value = await this.#run('get', () => this.#cache.get(key), null);
+    if (value === null || value === undefined) return null;
+    if (!isStoredToken(value)) {
+      this.#report('get', new Error(`cache returned a malformed token for ${key}`));
+      return null;
+    }
+    return value;
+  }
+
+  set(key: string, token: M2MTokenResponse, ttlSeconds: number): Promise<void> {
+    return this.#run('set', () => this.#cache.set(key, token, ttlSeconds), undefined);
+  }
+
+  delete(key: string): Promise<void> {
+    return this.#run('delete', () => this.#cache.delete(key), undefined);
+  }
+
+  /** A release function, `null` when another process holds the lock, or `undefined` when locking failed. */
+  lock(key: string, ttlMs: number): Promise<Release | null | undefined> {
+    const lock = this.#cache.lock;
+    if (!lock) return Promise.resolve(undefined);
+    return this.#run('lock', () => lock.call(this.#cache, key, ttlMs), undefined);
+  }
+
+  async #run<T, F>(
+    operation: M2MCacheError['operation'],
+    call: () => Promise<T>,
+    fallback: F,
+  ): Promise<T | F> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`cache ${operation} timed out after ${CACHE_TIMEOUT_MS} ms`)),
+        CACHE_TIMEOUT_MS,
+      );
+    });
+    try {
+      return await Promise.race([call(), timeout]);
+    } catch (error) {
+      this.#report(operation, error);
+      return fallback;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #report(operation: M2MCacheError['operation'], error: unknown): void {
+    try {
+      this.#onError?.({ operation, error: error instanceof Error ? error : new Error(String(error)) });
+    } catch {
+      // A failing observer must not turn a cache miss into a failed token request.
+    }
+  }
+}
+
+/** A token as the client stores it: the wire fields plus the local `issued_at`. */
+export function isStoredToken(value: unknown): value is M2MTokenResponse {
+  if (typeof value !== 'object' || value === null) return false;
+  const token = value as Record<string, unknown>;
+  return (
+    typeof token.access_token === 'string' &&
+    token.access_token !== '' &&
+    token.token_type === 'Bearer' &&
+    typeof token.expires_in === 'number' &&
+    Number.isFinite(token.expires_in) &&
+    typeof token.issued_at === 'number' &&
+    Number.isFinite(token.issued_at) &&
+    (token.scope === undefined || typeof token.scope === 'string')
+  );
+}

@@ -1,0 +1,47 @@
+/**
+ * Concurrent callers asking for the same key share one run of the work: the first starts it, the
+ * others get its promise, and the key is free again once it settles.
+ */
+export class SingleFlight<T> {
+  readonly #flights = new Map<string, Promise<T>>();
+
+  run(key: string, work: () => Promise<T>): Promise<T> {
+    let flight = this.#flights.get(key);
+    if (!flight) {
+      flight = work().finally(() => {
+        if (this.#flights.get(key) === flight) this.#flights.delete(key);
+      });
+      this.#flights.set(key, flight);
+    }
+    return flight;
+  }
+
+  has(key: string): boolean {
+    return this.#flights.has(key);
+  }
+
+  /** Forget every flight: later callers start new work; callers already waiting still get their result. */
+  clear(): void {
+    this.#flights.clear();
+  }
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,88 @@
+import createClient, { type Client } from 'openapi-fetch';
+import type { paths } from '../generated/schema.js';
+import type { ClientAuthMethod } from './types.js';
+
+export type Transport = Client<paths, 'application/x-www-form-urlencoded'>;
+
+/** The largest response body the client reads; a token response is a few kilobytes. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+}
+
+/** openapi-fetch over the generated paths, sending form bodies and reading bounded responses. */
+export function createTransport(baseUrl: string, fetchImpl: typeof fetch): Transport {
+  return createClient<paths, 'application/x-www-form-urlencoded'>({
+    baseUrl,
+    fetch: boundedFetch(fetchImpl),
+    bodySerializer: formBody,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    // Credentials must not follow a redirect to another origin: a 3xx surfaces as an error instead.
+    redirect: 'manual',
+  });
+}
+
+/** application/x-www-form-urlencoded (WHATWG URL §5), leaving out absent fields. */
+export function formBody(body: unknown): string {
+  const form = new URLSearchParams();
+  for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+    if (value !== undefined) form.append(name, String(value));
+  }
+  return form.toString();
+}
+
+/**
+ * The `Authorization` header of client_secret_basic (RFC 6749 §2.3.1): id and secret are each
+ * form-urlencoded before they are joined with ":" and base64-encoded.
+ */
+export function basicAuthorization(clientId: string, clientSecret: string): string {
+  const encode = (value: string) => new URLSearchParams([['', value]]).toString().slice(1);
+  return `Basic ${btoa(`${encode(clientId)}:${encode(clientSecret)}`)}`;
+}
+
+/** Client authentication of one request: body fields for client_secret_post, a header for basic. */
+export function clientAuthentication(
+  method: ClientAuthMethod,
+  clientId: string,
+  clientSecret: string,
+): { body: { client_id: string; client_secret?: string }; headers: Record<string, string> } {
+  return method === 'client_secret_basic'
+    ? {
+        body: { client_id: clientId },
+        headers: { authorization: basicAuthorization(clientId, clientSecret) },
+      }
+    : { body: { client_id: clientId, client_secret: clientSecret }, headers: {} };
+}
+
+function boundedFetch(fetchImpl: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const response = await fetchImpl(input, init);
+    const declared = Number(response.headers.get('content-length'));
+    if (declared > MAX_BODY_BYTES) {
+      await response.body?.cancel();
+      throw new BodyTooLargeError(
+        `response body of ${declared} bytes exceeds the ${MAX_BODY_BYTES}-byte limit`,
+      );
+    }
+    if (!response.body) return response;
+    let received = 0;
+    const limited = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          received += chunk.byteLength;
+          if (received > MAX_BODY_BYTES) {
+            controller.error(new BodyTooLargeError(`response body exceeds the ${MAX_BODY_BYTES}-byte limit`));
+          } else {
+            controller.enqueue(chunk);
+          }
+        },
+      }),
+    );
+    return new Response(limited, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
+}

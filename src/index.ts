@@ -1,0 +1,14 @@
+export { M2MClient } from './client/client.js';
+export { M2MConfigError } from './client/config.js';
+export { M2MError, M2MErrorCode } from './client/errors.js';
+export type {
+  ClientAuthMethod,
+  M2MCacheError,
+  M2MClientConfig,
+  M2MTokenCache,
+  M2MTokenClaims,
+  M2MTokenRequestInfo,
+  M2MTokenRequestOptions,
+  M2MTokenResponse,
+  RetryStrategy,
+} from './client/types.js';
