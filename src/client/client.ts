@@ -184,10 +184,13 @@ export class M2MClient {
       return held.token;
     } catch (error) {
       if (error instanceof M2MError) throw error;
+      const aborted = signal?.aborted === true;
       throw new M2MError({
-        code: M2MErrorCode.TemporarilyUnavailable,
+        code: aborted ? M2MErrorCode.TemporarilyUnavailable : M2MErrorCode.InvalidRequest,
         status: 0,
-        message: 'Token request was aborted by the caller',
+        message: aborted
+          ? 'Token request was aborted by the caller'
+          : `Token request failed: ${error instanceof Error ? error.message : String(error)}`,
         cause: error,
       });
     }

@@ -38,16 +38,18 @@ export class M2MError extends Error {
   override readonly name = 'M2MError';
   readonly code: M2MErrorCode;
   readonly status: number;
-  readonly headers?: Record<string, string>;
-  readonly errorUri?: string;
+  declare readonly headers?: Record<string, string>;
+  declare readonly errorUri?: string;
   declare readonly cause?: Error;
 
   constructor(init: M2MErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: asError(init.cause) });
     this.code = init.code;
     this.status = init.status;
-    if (init.headers !== undefined) this.headers = init.headers;
-    if (init.errorUri !== undefined) this.errorUri = init.errorUri;
+    if (init.headers !== undefined)
+      Object.defineProperty(this, 'headers', { value: init.headers, enumerable: true });
+    if (init.errorUri !== undefined)
+      Object.defineProperty(this, 'errorUri', { value: init.errorUri, enumerable: true });
   }
 
   /** True for failures a later attempt may not repeat: network, timeout, 408, 429 and 5xx. */
