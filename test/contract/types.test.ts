@@ -1,0 +1,40 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { components, operations } from '../../src/generated/schema.js';
+import type { M2MErrorCode, M2MTokenRequestOptions, M2MTokenResponse } from '../../src/index.js';
+
+// Type-level contract, checked by `npm run typecheck`: the public types fit the generated bindings,
+// so a change to openapi/ that the SDK's API no longer matches fails the build after `npm run generate`.
+
+type Schemas = components['schemas'];
+
+describe('public types fit the generated bindings', () => {
+  it('M2MTokenResponse is the wire TokenResponse plus the local issued_at', () => {
+    expectTypeOf<Schemas['TokenResponse']>().toEqualTypeOf<Omit<M2MTokenResponse, 'issued_at'>>();
+    expectTypeOf<operations['requestToken']['responses'][200]['content']['application/json']>().toEqualTypeOf<
+      Schemas['TokenResponse']
+    >();
+  });
+
+  it('every M2MErrorCode is an error code of the spec; the spec adds only RFC 7009 unsupported_token_type', () => {
+    expectTypeOf<`${M2MErrorCode}`>().toExtend<Schemas['OAuthErrorCode']>();
+    expectTypeOf<
+      Exclude<Schemas['OAuthErrorCode'], `${M2MErrorCode}`>
+    >().toEqualTypeOf<'unsupported_token_type'>();
+  });
+
+  it('request options map onto form fields of the token request', () => {
+    type Wire = Schemas['TokenRequest'];
+    expectTypeOf<Wire['grant_type']>().toEqualTypeOf<'client_credentials'>();
+    expectTypeOf<NonNullable<M2MTokenRequestOptions['resource']>>().toExtend<NonNullable<Wire['resource']>>();
+    expectTypeOf<NonNullable<M2MTokenRequestOptions['scopes']>[number]>().toExtend<
+      NonNullable<Wire['scope']>
+    >();
+    expectTypeOf<NonNullable<M2MTokenRequestOptions['audience']>[number]>().toExtend<
+      NonNullable<Wire['audience']>
+    >();
+  });
+
+  it('revocation sends an access token hint the spec allows', () => {
+    expectTypeOf<'access_token'>().toExtend<NonNullable<Schemas['RevocationRequest']['token_type_hint']>>();
+  });
+});
