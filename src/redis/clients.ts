@@ -1,0 +1,120 @@
+/**
+ * The few commands of an ioredis `Redis` or `Cluster` the token cache uses. Typed structurally, so this
+ * package never imports ioredis: any version whose instances have these methods fits.
+ */
+export interface IORedisLike {
+  /** `ready`, `reconnecting`, `end`, ...: the connection state ioredis reports. */
+  readonly status: string;
+  get(key: string): Promise<unknown>;
+  set(key: string, value: string, expiryMode: 'PX', milliseconds: number): Promise<unknown>;
+  set(key: string, value: string, expiryMode: 'PX', milliseconds: number, condition: 'NX'): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+  eval(script: string, numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+}
+
+/**
+ * The few commands of a node-redis (v4 and later) client or cluster the token cache uses. Typed
+ * structurally, so this package never imports node-redis.
+ */
+export interface NodeRedisLike {
+  readonly isOpen: boolean;
+  readonly isReady?: boolean;
+  get(key: string): Promise<unknown>;
+  set(key: string, value: string, options: { PX: number; NX?: true }): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+}
+
+/** A connected ioredis or node-redis client; the cache detects which. */
+export type RedisClientLike = IORedisLike | NodeRedisLike;
+
+/** What the token cache needs from Redis, whichever library talks to it. */
+export type RedisCommands = {
+  get(key: string): Promise<string | null>;
+  /** SET with PX; with `onlyIfAbsent`, NX. Whether the value was written. */
+  set(key: string, value: string, ttlMs: number, onlyIfAbsent: boolean): Promise<boolean>;
+  del(key: string): Promise<void>;
+  /** Deletes `key` only while it holds `value`, atomically. */
+  deleteIfEquals(key: string, value: string): Promise<void>;
+};
+
+const DELETE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/** States in which ioredis would queue a command until a reconnection that may never come. */
+const IOREDIS_OFFLINE = new Set(['reconnecting', 'close', 'end']);
+
+export function commandsOf(client: RedisClientLike): RedisCommands {
+  if (isNodeRedis(client)) return nodeRedisCommands(client);
+  if (typeof client === 'object' && client !== null && typeof client.eval === 'function')
+    return ioredisCommands(client);
+  throw new TypeError('createRedisTokenCache: expected an ioredis or node-redis client');
+}
+
+function isNodeRedis(client: RedisClientLike): client is NodeRedisLike {
+  return typeof client === 'object' && client !== null && 'isOpen' in client;
+}
+
+// A command issued while the client reconnects waits in its offline queue, for as long as the outage
+// lasts. Failing at once instead lets the token client go on without the cache immediately.
+function ioredisCommands(client: IORedisLike): RedisCommands {
+  const online = () => {
+    if (IOREDIS_OFFLINE.has(client.status)) throw new Error(`Redis connection is ${client.status}`);
+  };
+  return {
+    async get(key) {
+      online();
+      return text(await client.get(key));
+    },
+    async set(key, value, ttlMs, onlyIfAbsent) {
+      online();
+      const reply = onlyIfAbsent
+        ? await client.set(key, value, 'PX', ttlMs, 'NX')
+        : await client.set(key, value, 'PX', ttlMs);
+      return reply !== null;
+    },
+    async del(key) {
+      online();
+      await client.del(key);
+    },
+    async deleteIfEquals(key, value) {
+      online();
+      await client.eval(DELETE_IF_EQUALS, 1, key, value);
+    },
+  };
+}
+
+function nodeRedisCommands(client: NodeRedisLike): RedisCommands {
+  const online = () => {
+    if (client.isOpen && client.isReady === false) throw new Error('Redis connection is reconnecting');
+  };
+  return {
+    async get(key) {
+      online();
+      return text(await client.get(key));
+    },
+    async set(key, value, ttlMs, onlyIfAbsent) {
+      online();
+      // The PX/NX flags (deprecated in v5 for `expiration`/`condition`) are the form every version takes.
+      const reply = await client.set(key, value, onlyIfAbsent ? { PX: ttlMs, NX: true } : { PX: ttlMs });
+      return reply !== null;
+    },
+    async del(key) {
+      online();
+      await client.del(key);
+    },
+    async deleteIfEquals(key, value) {
+      online();
+      await client.eval(DELETE_IF_EQUALS, { keys: [key], arguments: [value] });
+    },
+  };
+}
+
+const decoder = new TextDecoder();
+
+/** A reply as text: clients configured to return binary replies hand back bytes. */
+function text(reply: unknown): string | null {
+  if (reply === null || reply === undefined) return null;
+  if (typeof reply === 'string') return reply;
+  if (reply instanceof Uint8Array) return decoder.decode(reply);
+  throw new TypeError(`unexpected Redis reply of type ${typeof reply}`);
+}

@@ -1,0 +1,138 @@
+// A real redis-server on a free loopback port, no persistence, stopped by PID. It can be stopped and
+// started again on the same port, for outage tests.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { freePort } from '../../scripts/prism.mjs';
+
+export type RedisServer = {
+  port: number;
+  url: string;
+  /** PID of the running server, or undefined while it is stopped. */
+  readonly pid: number | undefined;
+  /** Stop the server (SIGTERM, then SIGKILL after 3 s); connections drop. */
+  stop: () => Promise<void>;
+  /** Start it again on the same port and wait until it answers PING. */
+  restart: () => Promise<void>;
+  /** Stop for good. */
+  close: () => Promise<void>;
+};
+
+const READY_TIMEOUT_MS = 10_000;
+
+/** The redis-server binary: `REDIS_SERVER` or the one on PATH. */
+export function redisServerBinary(): string | undefined {
+  const configured = process.env.REDIS_SERVER;
+  if (configured) return configured;
+  try {
+    return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const running = new Set<ChildProcess>();
+// A test run that dies early must not leave servers behind.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/**
+ * Starts a redis-server. A missing binary fails the calling test with instructions: these tests never
+ * skip, in CI (CI=true) or locally.
+ */
+export async function startRedis(): Promise<RedisServer> {
+  const binary = redisServerBinary();
+  if (!binary) {
+    const message =
+      'redis-server is not installed: the Redis tests need a real server. ' +
+      'Install it (apt-get install -y redis-server, brew install redis) or set REDIS_SERVER to its path.' +
+      (process.env.CI === 'true' ? ' CI must install it (see .ci/run).' : '');
+    console.error(`\n*** ${message} ***\n`);
+    throw new Error(message);
+  }
+  const port = await freePort();
+  let child: ChildProcess | undefined = await launch(binary, port);
+
+  const stop = async () => {
+    const stopping = child;
+    child = undefined;
+    if (stopping) await terminate(stopping);
+  };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return child?.pid;
+    },
+    stop,
+    restart: async () => {
+      await stop();
+      child = await launch(binary, port);
+    },
+    close: stop,
+  };
+}
+
+async function launch(binary: string, port: number): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const child = spawn(binary, [...args, '--dir', tmpdir(), '--loglevel', 'warning'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let output = '';
+  const append = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) =>
+      reject(new Error(`redis-server exited (${code ?? signal}) before answering PING:\n${output}`)),
+    ),
+  );
+  exited.catch(() => undefined);
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (await Promise.race([ping(port), exited])) return child;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await terminate(child);
+  throw new Error(
+    `redis-server on port ${port} did not answer PING within ${READY_TIMEOUT_MS} ms:\n${output}`,
+  );
+}
+
+function terminate(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    let force: ReturnType<typeof setTimeout> | undefined;
+    const done = () => {
+      clearTimeout(force);
+      running.delete(child);
+      resolve();
+    };
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once('exit', done);
+    force = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.kill('SIGTERM');
+  });
+}
+
+/** Whether a server on `port` answers PING with PONG. */
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let reply = '';
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => finish(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
+    });
+    socket.on('error', () => finish(false));
+  });
+}
