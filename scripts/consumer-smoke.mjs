@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+// Consumer smoke test of the built package: `npm pack`s it, installs the tarball into a fresh ESM
+// project and a fresh CommonJS project, type-checks a TypeScript file in each (moduleResolution
+// node16), and has each get a token from a Prism mock of openapi/. Exits non-zero on any failure;
+// the temporary projects and Prism are always cleaned up.
+//   npm run build && node scripts/consumer-smoke.mjs
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { startPrism } from './prism.mjs';
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+const repoRoot = resolve(import.meta.dirname, '..');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const tsc = require.resolve('typescript/bin/tsc');
+
+/** What both consumers do with the package: the same checks, in their module system's syntax. */
+const consumerBody = (label) => `
+  const m2m = new M2MClient({
+    url: process.env.PASSFLOW_URL,
+    clientId: 'smoke-client',
+    clientSecret: 'smoke-secret',
+    scopes: ['users:read', 'orders:write'],
+    retries: 0,
+  });
+  const token = await m2m.getToken();
+  if (token.token_type !== 'Bearer' || !token.access_token || !(token.issued_at > 0)) {
+    throw new Error('unexpected token response: ' + JSON.stringify({ ...token, access_token: '...' }));
+  }
+  if ((await m2m.getToken()) !== token) throw new Error('the second getToken() did not come from the cache');
+  const claims = m2m.parseToken(token.access_token);
+  if (claims.type !== 'm2m' || !Array.isArray(claims.aud) || !Array.isArray(claims.scopes)) {
+    throw new Error('unexpected claims: ' + JSON.stringify(claims));
+  }
+  const failing = new M2MClient({
+    url: process.env.PASSFLOW_URL,
+    clientId: 'smoke-client',
+    clientSecret: 'smoke-secret',
+    fetch: (input, init) => {
+      const request = new Request(input, init);
+      request.headers.set('prefer', 'code=401');
+      return fetch(request);
+    },
+  });
+  const error = await failing.getToken().then(() => undefined, (reason) => reason);
+  if (!(error instanceof M2MError) || error.code !== M2MErrorCode.InvalidClient || error.status !== 401) {
+    throw new Error('expected an M2MError invalid_client, got ' + String(error));
+  }
+  console.log('${label}: token ' + token.access_token.slice(0, 12) + '... expires_in=' + token.expires_in +
+    ' type=' + claims.type + ' tenant=' + claims.tenant_id + ' scopes=' + claims.scopes.join(','));
+`;
+
+/** Compiles against the installed package's declarations only: nothing from this repo's sources. */
+const typeCheck = `
+const m2m = new M2MClient({ url: 'http://127.0.0.1:4010', clientId: 'id', clientSecret: 'secret', scopes: ['a:b'] });
+export async function bearer(): Promise<string> {
+  const token: M2MTokenResponse = await m2m.getToken({ forceRefresh: false });
+  const claims: M2MTokenClaims = m2m.parseToken(token.access_token);
+  const code: M2MErrorCode | undefined = claims.type === 'm2m' ? undefined : M2MErrorCode.InvalidGrant;
+  if (code) throw new M2MError({ code, status: 0, message: 'not an M2M token' });
+  return \`Bearer \${token.access_token}\`;
+}
+`;
+const typeImports = 'M2MClient, M2MError, M2MErrorCode, type M2MTokenClaims, type M2MTokenResponse';
+
+const tsconfig = (files) =>
+  JSON.stringify({
+    compilerOptions: {
+      module: 'node16',
+      moduleResolution: 'node16',
+      target: 'ES2022',
+      lib: ['ES2022', 'DOM'],
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+      types: [],
+    },
+    files,
+  });
+
+const consumers = [
+  {
+    name: 'esm-consumer',
+    packageJson: { name: 'esm-consumer', private: true, type: 'module' },
+    files: {
+      'index.js': `import { M2MClient, M2MError, M2MErrorCode } from '@passflow/core';\n${consumerBody('esm')}`,
+      'check.ts': `import { ${typeImports} } from '@passflow/core';\n${typeCheck}`,
+      'tsconfig.json': tsconfig(['check.ts']),
+    },
+    main: 'index.js',
+  },
+  {
+    name: 'cjs-consumer',
+    packageJson: { name: 'cjs-consumer', private: true, type: 'commonjs' },
+    files: {
+      'index.js': `const { M2MClient, M2MError, M2MErrorCode } = require('@passflow/core');\n(async () => {${consumerBody('cjs')}})().catch((error) => {\n  console.error(error);\n  process.exitCode = 1;\n});\n`,
+      'check.cts': `import { ${typeImports} } from '@passflow/core';\n${typeCheck}`,
+      'tsconfig.json': tsconfig(['check.cts']),
+    },
+    main: 'index.js',
+  },
+];
+
+/** The command running now, so that an interrupt can stop it too. */
+let runningCommand;
+
+async function exec(command, args, cwd, env = process.env) {
+  const pending = run(command, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 });
+  runningCommand = pending.child;
+  try {
+    return (await pending).stdout;
+  } catch (error) {
+    throw new Error(
+      `${command} ${args.join(' ')} failed in ${cwd}:\n${error.stdout ?? ''}${error.stderr ?? ''}`,
+    );
+  } finally {
+    runningCommand = undefined;
+  }
+}
+
+async function main(workDir, prismRef) {
+  if (!existsSync(join(repoRoot, 'dist/index.js')) || !existsSync(join(repoRoot, 'dist/index.cjs'))) {
+    throw new Error('dist/ is missing: run `npm run build` first');
+  }
+  const packed = JSON.parse(await exec(npm, ['pack', '--json', '--pack-destination', workDir], repoRoot));
+  const tarball = join(workDir, packed[0].filename);
+  console.log(`packed ${packed[0].filename}: ${packed[0].files.map((f) => f.path).join(', ')}`);
+
+  for (const consumer of consumers) {
+    const dir = join(workDir, consumer.name);
+    await mkdir(dir);
+    await writeFile(join(dir, 'package.json'), JSON.stringify(consumer.packageJson, null, 2));
+    for (const [file, text] of Object.entries(consumer.files)) await writeFile(join(dir, file), text);
+    await exec(npm, ['install', tarball, '--no-audit', '--no-fund', '--loglevel=error'], dir);
+    await exec(process.execPath, [tsc, '-p', 'tsconfig.json'], dir);
+    console.log(`${consumer.name}: types resolve (moduleResolution node16)`);
+  }
+
+  const prism = await startPrism();
+  prismRef.current = prism;
+  for (const consumer of consumers) {
+    const dir = join(workDir, consumer.name);
+    const output = await exec(process.execPath, [consumer.main], dir, {
+      ...process.env,
+      PASSFLOW_URL: prism.url,
+    });
+    process.stdout.write(output);
+  }
+}
+
+const workDir = await mkdtemp(join(tmpdir(), 'passflow-consumers-'));
+const prismRef = { current: undefined };
+const cleanUp = async () => {
+  await prismRef.current?.stop();
+  await rm(workDir, { recursive: true, force: true });
+};
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    runningCommand?.kill(signal);
+    cleanUp().finally(() => process.exit(1));
+  });
+}
+try {
+  await main(workDir, prismRef);
+  console.log('consumer smoke test passed: ESM and CommonJS');
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+}
