@@ -15,6 +15,7 @@ export class BodyTooLargeError extends Error {
 export function createTransport(baseUrl: string, fetchImpl: typeof fetch): Transport {
   return createClient<paths, 'application/x-www-form-urlencoded'>({
     baseUrl,
+    Request: RequestParts as unknown as typeof Request,
     fetch: boundedFetch(fetchImpl),
     bodySerializer: formBody,
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
@@ -55,10 +56,34 @@ export function clientAuthentication(
     : { body: { client_id: clientId, client_secret: clientSecret }, headers: {} };
 }
 
-function boundedFetch(fetchImpl: typeof fetch): typeof fetch {
-  return async (input, init) => {
-    const response = await fetchImpl(input, init);
-    const declared = Number(response.headers.get('content-length'));
+/** The fetch this module was loaded with; a `fetch` configured by the user is called as before. */
+const nativeFetch = globalThis.fetch;
+
+/**
+ * What openapi-fetch constructs for each call in place of a WHATWG Request: the URL and the init as
+ * they are. The native fetch then builds the one Request it needs; building one here first would have
+ * it copied into a second, which costs more than the rest of a token request's client-side work.
+ */
+class RequestParts {
+  readonly url: string;
+  readonly method: string;
+  readonly init: RequestInit;
+  constructor(url: string, init: RequestInit) {
+    this.url = url;
+    this.method = init.method ?? 'GET';
+    this.init = init;
+  }
+}
+
+function boundedFetch(fetchImpl: typeof fetch): (request: Request) => Promise<Response> {
+  const send =
+    fetchImpl === nativeFetch
+      ? (parts: RequestParts) => fetchImpl(parts.url, parts.init)
+      : (parts: RequestParts) => fetchImpl(new Request(parts.url, parts.init));
+  return async (request) => {
+    const response = await send(request as unknown as RequestParts);
+    const length = response.headers.get('content-length');
+    const declared = Number(length);
     if (declared > MAX_BODY_BYTES) {
       await response.body?.cancel();
       throw new BodyTooLargeError(
@@ -66,6 +91,12 @@ function boundedFetch(fetchImpl: typeof fetch): typeof fetch {
       );
     }
     if (!response.body) return response;
+    // HTTP/1.1 framing ends an unencoded body at its declared length: only a body without one, or
+    // one that is decompressed (and may grow), needs counting.
+    const encoding = response.headers.get('content-encoding');
+    if (length !== null && (encoding === null || encoding === 'identity') && fetchImpl === nativeFetch) {
+      return response;
+    }
     let received = 0;
     const limited = response.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
