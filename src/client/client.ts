@@ -197,9 +197,10 @@ export class M2MClient {
   }
 
   #flight(request: TokenRequest, force: boolean): Promise<HeldToken> {
-    return this.#flights.run(force ? `force:${request.key}` : request.key, () =>
-      this.#obtain(request, force),
-    );
+    const forcedKey = `force:${request.key}`;
+    // A plain caller joins a forced refresh in flight: its token is as fresh as a new one.
+    const key = force || this.#flights.has(forcedKey) ? forcedKey : request.key;
+    return this.#flights.run(key, () => this.#obtain(request, force));
   }
 
   /** A token from the shared cache when another process has one, otherwise from the token endpoint. */

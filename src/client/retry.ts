@@ -1,5 +1,5 @@
 import pRetry from 'p-retry';
-import { M2MError } from './errors.js';
+import { M2MError, M2MErrorCode } from './errors.js';
 import type { RetryStrategy } from './types.js';
 
 export type RetryPolicy = {
@@ -33,7 +33,11 @@ export function withRetries<T>(
     shouldRetry: async ({ error, retriesConsumed }) => {
       if (!(error instanceof M2MError)) return false;
       const delay = nextDelay(policy, error, retriesConsumed);
-      if (delay === undefined) return false;
+      if (delay === undefined) {
+        const tooLong = policy.strategy ? undefined : beyondRetryAfterCap(error);
+        if (tooLong) throw tooLong;
+        return false;
+      }
       if (delay > 0) await sleep(delay);
       return true;
     },
@@ -52,6 +56,24 @@ export function nextDelay(policy: RetryPolicy, error: M2MError, retriesDone: num
   if (retryAfter !== undefined) return retryAfter <= MAX_RETRY_WAIT_MS ? retryAfter : undefined;
   const base = Math.min(policy.retryDelay * 2 ** retriesDone, MAX_BACKOFF_MS);
   return Math.round(base * (0.8 + 0.4 * Math.random()));
+}
+
+/**
+ * A transient failure whose `Retry-After` is longer than the client waits fails at once as
+ * `rate_limit_exceeded`, whatever its status, so the caller sees why no retry came.
+ */
+function beyondRetryAfterCap(error: M2MError): M2MError | undefined {
+  if (!error.transient) return undefined;
+  const wait = parseRetryAfter(error.headers?.['retry-after'], Date.now());
+  if (wait === undefined || wait <= MAX_RETRY_WAIT_MS) return undefined;
+  return new M2MError({
+    code: M2MErrorCode.RateLimitExceeded,
+    status: error.status,
+    message: `${error.message} (Retry-After of ${Math.ceil(wait / 1000)} s exceeds the ${MAX_RETRY_WAIT_MS / 1000} s limit)`,
+    ...(error.headers !== undefined && { headers: error.headers }),
+    ...(error.errorUri !== undefined && { errorUri: error.errorUri }),
+    cause: error,
+  });
 }
 
 /** `Retry-After` (RFC 9110 §10.2.3): delay-seconds or an HTTP-date, in ms from `now`; undefined if absent or malformed. */
