@@ -8,7 +8,7 @@ import { revokeAccessToken } from './revocation.js';
 import { SharedCache } from './shared-cache.js';
 import { abortable, SingleFlight } from './single-flight.js';
 import { type Credentials, requestToken } from './token-endpoint.js';
-import { createTransport, type Transport } from './transport.js';
+import { type Transport, transportFor } from './transport.js';
 import type {
   M2MClientConfig,
   M2MTokenClaims,
@@ -43,8 +43,9 @@ export class M2MClient {
   readonly #default: TokenRequest;
   readonly #held = new Map<string, HeldToken>();
   readonly #flights = new SingleFlight<HeldToken>();
-  readonly #renewalTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  readonly #sharedKeys = new Map<string, Promise<string>>();
+  /** Created on first use: most clients never renew in the background or use a shared cache. */
+  #renewalTimers: Map<string, ReturnType<typeof setTimeout>> | undefined;
+  #sharedKeys: Map<string, Promise<string>> | undefined;
   #lastToken: M2MTokenResponse | null = null;
   /** Bumped by clearCache(): results of flights started before it are not stored. */
   #generation = 0;
@@ -61,7 +62,7 @@ export class M2MClient {
       clientSecret: config.clientSecret,
       authMethod: this.#config.authMethod,
     };
-    this.#transport = createTransport(this.#config.baseUrl, config.fetch ?? globalThis.fetch);
+    this.#transport = transportFor(this.#config.baseUrl, config.fetch ?? globalThis.fetch);
     this.#retry = {
       retries: this.#config.retries,
       retryDelay: this.#config.retryDelay,
@@ -131,8 +132,10 @@ export class M2MClient {
   clearCache(): void {
     this.#generation++;
     this.#flights.clear();
-    for (const timer of this.#renewalTimers.values()) clearTimeout(timer);
-    this.#renewalTimers.clear();
+    if (this.#renewalTimers) {
+      for (const timer of this.#renewalTimers.values()) clearTimeout(timer);
+      this.#renewalTimers.clear();
+    }
     const shared = this.#shared;
     if (shared) {
       for (const key of this.#held.keys()) {
@@ -276,6 +279,7 @@ export class M2MClient {
   }
 
   #sharedKeyOf(requestKey: string): Promise<string> {
+    this.#sharedKeys ??= new Map();
     let key = this.#sharedKeys.get(requestKey);
     if (!key) {
       key = sharedCacheKey(this.#config, this.#credentials.clientSecret, requestKey);
@@ -338,10 +342,12 @@ export class M2MClient {
 
   /** A timer that renews a token that callers use, at its jittered renewal time. Unref'd. */
   #scheduleRenewal(request: TokenRequest, held: HeldToken): void {
-    clearTimeout(this.#renewalTimers.get(request.key));
+    this.#renewalTimers ??= new Map();
+    const timers = this.#renewalTimers;
+    clearTimeout(timers.get(request.key));
     const timer = setTimeout(
       () => {
-        this.#renewalTimers.delete(request.key);
+        timers.delete(request.key);
         if (this.#held.get(request.key) !== held) return;
         if (Date.now() < held.refreshAt) this.#scheduleRenewal(request, held);
         else if (held.used) this.#renewInBackground(request, held);
@@ -349,7 +355,7 @@ export class M2MClient {
       Math.min(Math.max(0, held.refreshAt - Date.now()), MAX_TIMER_MS),
     );
     timer.unref?.();
-    this.#renewalTimers.set(request.key, timer);
+    timers.set(request.key, timer);
   }
 
   /**

@@ -24,6 +24,28 @@ export function createTransport(baseUrl: string, fetchImpl: typeof fetch): Trans
   });
 }
 
+/** How many base URLs per fetch function keep a shared transport; more get their own. */
+const MAX_SHARED_TRANSPORTS = 64;
+const sharedTransports = new WeakMap<typeof fetch, Map<string, Transport>>();
+
+/**
+ * The transport for `baseUrl` over `fetchImpl`, shared by every client that has the same two: it holds
+ * no per-client state, and a thousand clients of one server then hold one transport, not a thousand.
+ */
+export function transportFor(baseUrl: string, fetchImpl: typeof fetch): Transport {
+  let byUrl = sharedTransports.get(fetchImpl);
+  if (!byUrl) {
+    byUrl = new Map();
+    sharedTransports.set(fetchImpl, byUrl);
+  }
+  let transport = byUrl.get(baseUrl);
+  if (!transport) {
+    transport = createTransport(baseUrl, fetchImpl);
+    if (byUrl.size < MAX_SHARED_TRANSPORTS) byUrl.set(baseUrl, transport);
+  }
+  return transport;
+}
+
 /** application/x-www-form-urlencoded (WHATWG URL §5), leaving out absent fields. */
 export function formBody(body: unknown): string {
   const form = new URLSearchParams();
