@@ -41,10 +41,12 @@ export class SharedCache {
   }
 
   /** A release function, `null` when another process holds the lock, or `undefined` when locking failed. */
-  lock(key: string, ttlMs: number): Promise<Release | null | undefined> {
+  async lock(key: string, ttlMs: number): Promise<Release | null | undefined> {
     const lock = this.#cache.lock;
-    if (!lock) return Promise.resolve(undefined);
-    return this.#run('lock', () => lock.call(this.#cache, key, ttlMs), undefined);
+    if (!lock) return undefined;
+    const release = await this.#run('lock', () => lock.call(this.#cache, key, ttlMs), undefined);
+    // The release is bounded too: a hung release would hold back the token its holder just fetched.
+    return release && (() => this.#run('lock', release, undefined));
   }
 
   async #run<T, F>(

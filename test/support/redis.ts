@@ -12,6 +12,10 @@ export type RedisServer = {
   readonly pid: number | undefined;
   /** Stop the server (SIGTERM, then SIGKILL after 3 s); connections drop. */
   stop: () => Promise<void>;
+  /** Freeze the server (SIGSTOP): connections stay open, commands get no answer, like a hung Redis. */
+  pause: () => void;
+  /** Let a paused server go on (SIGCONT); it answers what it was sent meanwhile. */
+  resume: () => void;
   /** Start it again on the same port and wait until it answers PING. */
   restart: () => Promise<void>;
   /** Stop for good. */
@@ -66,6 +70,8 @@ export async function startRedis(): Promise<RedisServer> {
       return child?.pid;
     },
     stop,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     restart: async () => {
       await stop();
       child = await launch(binary, port);
@@ -114,6 +120,7 @@ function terminate(child: ChildProcess): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return done();
     child.once('exit', done);
     force = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.kill('SIGCONT');
     child.kill('SIGTERM');
   });
 }
