@@ -79,7 +79,8 @@ function oneLine(text: string): string {
 
 /** Belt and braces: no code path puts the secret in a message, and none may ever print it. */
 function redact(text: string, secret: string | undefined): string {
-  if (!secret) return text;
+  // A very short secret would garble the message rather than protect anything.
+  if (!secret || secret.length < 8) return text;
   let clean = text;
   for (const form of new Set([
     secret,
