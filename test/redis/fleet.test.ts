@@ -37,8 +37,8 @@ describe.each(['ioredis', 'node-redis'] as const)('a fleet of %s replicas', (lib
       tokenUrl: server.url,
       prefix: `run${run}:`,
     });
-    fleet.go();
-    const results = await Promise.all(fleet.members.map((member) => member.result));
+    const results = fulfilled(await fleet.run());
+    expect(results).toHaveLength(PROCESSES);
 
     expect(server.requests).toHaveLength(1);
     expect(results.flatMap((result) => result.errors)).toEqual([]);
@@ -69,11 +69,9 @@ it('lets another process take over when the lock holder is killed while fetching
     // Killed once its request is in flight at the server (the hook runs just before it is sent).
     void waitFor(() => server.requests.length > 0).then(() => member.child.kill('SIGKILL'));
   });
-  fleet.go();
-  const settled = await Promise.allSettled(fleet.members.map((member) => member.result));
+  const survivors = fulfilled(await fleet.run());
 
   expect(killed).toHaveLength(1);
-  const survivors = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   expect(survivors).toHaveLength(PROCESSES - 1);
   expect(survivors.map((result) => result.pid)).not.toContain(killed[0]);
   expect(survivors.flatMap((result) => result.errors)).toEqual([]);
@@ -99,8 +97,8 @@ it(`renews a token near expiry with 1 request across ${PROCESSES} processes`, as
     prefix: `run${run}:`,
     client: { autoRefresh: true, refreshThreshold: 2 },
   });
-  fleet.go();
-  const results: MemberResult[] = await Promise.all(fleet.members.map((member) => member.result));
+  const results = fulfilled(await fleet.run());
+  expect(results).toHaveLength(PROCESSES);
 
   expect(results.flatMap((result) => result.errors)).toEqual([]);
   expect(results.reduce((sum, result) => sum + result.expiredServed, 0)).toBe(0);
@@ -114,4 +112,8 @@ it(`renews a token near expiry with 1 request across ${PROCESSES} processes`, as
 async function waitFor(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
   if (!condition()) throw new Error('condition not met within 5 s');
+}
+
+function fulfilled(outcomes: PromiseSettledResult<MemberResult>[]): MemberResult[] {
+  return outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
 }

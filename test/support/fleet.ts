@@ -1,4 +1,4 @@
-// A fleet of replicas for tests and benchmarks: N child processes, each an M2MClient over one shared
+// A fleet of replicas for tests and benchmarks: N child processes, each with M2MClients over one shared
 // Redis, started together and released at once so their callers are cold at the same moment.
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,8 @@ export type FleetMemberConfig = {
   redisPort: number;
   tokenUrl: string;
   prefix: string;
+  /** Whether the members share tokens through Redis (false: each has only its memory cache). */
+  shareCache: boolean;
   /** Concurrent cold callers of getToken() when released. */
   callers: number;
   /** Then this many sequential calls, one every followUpIntervalMs (to watch renewals). */
@@ -33,27 +35,27 @@ export type MemberResult = {
   cacheErrors: number;
 };
 
-export type ChildMessage = { type: 'ready' } | { type: 'fetching' } | { type: 'done'; result: MemberResult };
+export type ChildMessage =
+  | { type: 'ready' }
+  | { type: 'fetching' }
+  | { type: 'done'; round: number; result: MemberResult };
 
-export type FleetMember = {
-  pid: number;
-  child: ChildProcess;
-  /** The member's result; rejects when it exits first (e.g. killed). */
-  result: Promise<MemberResult>;
-};
+export type ParentMessage = { type: 'go'; round: number } | { type: 'exit' };
+
+export type FleetMember = { pid: number; child: ChildProcess };
 
 export type Fleet = {
   members: FleetMember[];
-  /** Releases every member's callers at once. */
-  go: () => void;
+  /**
+   * Releases every running member's callers at once, each on a new, cold client (keys of this round
+   * only), and settles once each has reported or exited (e.g. killed).
+   */
+  run: () => Promise<PromiseSettledResult<MemberResult>[]>;
   /** Called with the member each time one makes a token request. */
   onFetching: (listener: (member: FleetMember) => void) => void;
-  /** Kills every member still running. */
+  /** Stops every member still running. */
   close: () => Promise<void>;
 };
-
-const CHILD = fileURLToPath(new URL('./fleet-child.ts', import.meta.url));
-const START_TIMEOUT_MS = 30_000;
 
 export type FleetOptions = Partial<Omit<FleetMemberConfig, 'library' | 'redisPort' | 'tokenUrl'>> & {
   processes: number;
@@ -62,11 +64,15 @@ export type FleetOptions = Partial<Omit<FleetMemberConfig, 'library' | 'redisPor
   tokenUrl: string;
 };
 
-/** Starts the members and resolves once every one is connected to Redis and waiting for go(). */
+const CHILD = fileURLToPath(new URL('./fleet-child.ts', import.meta.url));
+const START_TIMEOUT_MS = 60_000;
+
+/** Starts the members and resolves once every one is connected to Redis and waiting. */
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const { processes, ...rest } = options;
   const config: FleetMemberConfig = {
     prefix: 'fleet:',
+    shareCache: true,
     callers: 100,
     followUpCalls: 0,
     followUpIntervalMs: 100,
@@ -75,43 +81,21 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   };
   const listeners: ((member: FleetMember) => void)[] = [];
   const members: FleetMember[] = [];
-  const readiness: Promise<void>[] = [];
+  const readiness: Promise<unknown>[] = [];
+  let round = 0;
 
   for (let i = 0; i < processes; i++) {
+    // tsx's loader runs the TypeScript sources as they are; the child inherits this Node binary.
     const child = fork(CHILD, [JSON.stringify(config)], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
-    const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code, signal) =>
-        reject(new Error(`fleet member ${child.pid} exited (${code ?? signal}) ${stderr}`)),
-      ),
-    );
-    exited.catch(() => undefined);
-    let onReady: () => void = () => undefined;
-    let onDone: (result: MemberResult) => void = () => undefined;
-    const ready = new Promise<void>((resolve) => {
-      onReady = resolve;
-    });
-    const result = Promise.race([
-      new Promise<MemberResult>((resolve) => {
-        onDone = resolve;
-      }),
-      exited,
-    ]);
-    result.catch(() => undefined);
-    const member: FleetMember = { pid: child.pid ?? 0, child, result };
+    const member: FleetMember = { pid: child.pid ?? 0, child };
     child.on('message', (message: ChildMessage) => {
-      if (message.type === 'ready') onReady();
-      else if (message.type === 'fetching') for (const listener of listeners) listener(member);
-      else if (message.type === 'done') onDone(message.result);
+      if (message.type === 'fetching') for (const listener of listeners) listener(member);
     });
     members.push(member);
-    readiness.push(Promise.race([ready, exited]));
+    readiness.push(nextMessage(child, (message) => message.type === 'ready'));
   }
 
   const close = async () => {
@@ -134,14 +118,50 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
 
   return {
     members,
-    go: () => {
-      for (const member of members) if (member.child.connected) member.child.send({ type: 'go' });
+    run: () => {
+      round++;
+      const running = members.filter((member) => member.child.connected);
+      const results = running.map((member) =>
+        nextMessage(member.child, (message) => message.type === 'done' && message.round === round).then(
+          (message) => (message as Extract<ChildMessage, { type: 'done' }>).result,
+        ),
+      );
+      for (const member of running) member.child.send({ type: 'go', round } satisfies ParentMessage);
+      return Promise.allSettled(results);
     },
     onFetching: (listener) => {
       listeners.push(listener);
     },
     close,
   };
+}
+
+/** The child's next message matching `wanted`; rejects (with its stderr) if the child exits first. */
+function nextMessage(child: ChildProcess, wanted: (message: ChildMessage) => boolean): Promise<ChildMessage> {
+  let stderr = '';
+  const onData = (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  };
+  child.stderr?.on('data', onData);
+  return new Promise<ChildMessage>((resolve, reject) => {
+    const onMessage = (message: ChildMessage) => {
+      if (!wanted(message)) return;
+      cleanup();
+      resolve(message);
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      cleanup();
+      reject(new Error(`fleet member ${child.pid} exited (${code ?? signal}) ${stderr}`));
+    };
+    const cleanup = () => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      child.stderr?.off('data', onData);
+    };
+    if (child.exitCode !== null || child.signalCode !== null) return onExit(child.exitCode, child.signalCode);
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
 }
 
 /** Asks a member to exit, and kills it by PID if it has not within a second. */
@@ -153,7 +173,7 @@ function stopMember(child: ChildProcess): Promise<void> {
       clearTimeout(force);
       resolve();
     });
-    if (child.connected) child.send({ type: 'exit' });
+    if (child.connected) child.send({ type: 'exit' } satisfies ParentMessage);
     else child.kill('SIGKILL');
   });
 }
