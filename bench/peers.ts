@@ -433,13 +433,18 @@ async function memory(sizes: Sizes): Promise<Section> {
 }
 
 function renderSection(section: Section): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const table = [section.header, ...section.rows.map((r) => [r.name, ...r.cells])];
+  const widths = section.header.map((_, column) =>
+    Math.max(3, ...table.map((cells) => (cells[column] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
   const lines = [
     `### ${section.title}`,
     '',
     line(section.header),
-    line(section.header.map(() => '---')),
-    ...section.rows.map((r) => line([r.name, ...r.cells])),
+    line(widths.map((width) => '-'.repeat(width))),
+    ...table.slice(1).map(line),
   ];
   if (section.note) lines.push('', section.note);
   return lines.join('\n');
