@@ -78,7 +78,8 @@ function checkUrl(url: unknown, allowInsecureHttp: boolean): string {
   try {
     parsed = new URL(url);
   } catch {
-    fail('url', `is not a valid absolute URL: ${JSON.stringify(url)}`);
+    // Echoed only when it cannot hold credentials: "user:secret@host" with a stray space fails to parse.
+    fail('url', `is not a valid absolute URL${url.includes('@') ? '' : `: ${JSON.stringify(url)}`}`);
   }
   if (parsed.username || parsed.password) fail('url', 'must not contain credentials');
   if (parsed.search || parsed.hash) fail('url', 'must not contain a query or fragment');
