@@ -42,6 +42,8 @@ export class M2MClient {
   readonly #hooks: Hooks;
   readonly #default: TokenRequest;
   readonly #held = new Map<string, HeldToken>();
+  /** The entry of #held for the default request, read by the hot path without a map lookup. */
+  #defaultHeld: HeldToken | undefined;
   readonly #flights = new SingleFlight<HeldToken>();
   /** Created on first use: most clients never renew in the background or use a shared cache. */
   #renewalTimers: Map<string, ReturnType<typeof setTimeout>> | undefined;
@@ -78,7 +80,19 @@ export class M2MClient {
    * callers for the same scopes, audience and resource share one request.
    * @throws M2MError on authentication failure
    */
-  async getToken(options?: M2MTokenRequestOptions): Promise<M2MTokenResponse> {
+  getToken(options?: M2MTokenRequestOptions): Promise<M2MTokenResponse> {
+    // The hot path: the default token, cached and not due for renewal. No allocation, no await.
+    if (options === undefined) {
+      const held = this.#defaultHeld;
+      if (held !== undefined && Date.now() < held.refreshAt) {
+        held.used = true;
+        return held.settled;
+      }
+    }
+    return this.#getToken(options);
+  }
+
+  async #getToken(options: M2MTokenRequestOptions | undefined): Promise<M2MTokenResponse> {
     const request = options ? this.#requestFor(options) : this.#default;
     if (options?.forceRefresh) return this.#waitFor(this.#flight(request, true), options.signal);
     const held = this.#held.get(request.key);
@@ -143,6 +157,7 @@ export class M2MClient {
       }
     }
     this.#held.clear();
+    this.#defaultHeld = undefined;
     this.#lastToken = null;
   }
 
@@ -335,6 +350,7 @@ export class M2MClient {
     const held = holdToken(token, this.#config.autoRefresh, this.#config.refreshThreshold);
     if (generation !== this.#generation) return held;
     this.#held.set(request.key, held);
+    if (request.key === this.#default.key) this.#defaultHeld = held;
     this.#lastToken = token;
     if (this.#config.autoRefresh) this.#scheduleRenewal(request, held);
     return held;

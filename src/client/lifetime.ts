@@ -8,6 +8,8 @@ export type HeldToken = {
   refreshAt: number;
   /** Whether a caller was served the token since it was stored: idle tokens are not renewed. */
   used: boolean;
+  /** The token as a settled promise, so a cache hit returns without allocating or awaiting. */
+  readonly settled: Promise<M2MTokenResponse>;
 };
 
 /**
@@ -32,5 +34,5 @@ export function refreshLead(token: M2MTokenResponse, thresholdMs: number, random
 export function holdToken(token: M2MTokenResponse, autoRefresh: boolean, thresholdMs: number): HeldToken {
   const expiresAt = expiresAtOf(token);
   const refreshAt = autoRefresh ? expiresAt - refreshLead(token, thresholdMs) : expiresAt;
-  return { token, expiresAt, refreshAt, used: false };
+  return { token, expiresAt, refreshAt, used: false, settled: Promise.resolve(token) };
 }

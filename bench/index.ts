@@ -1,0 +1,39 @@
+// Benchmark runner: `npm run bench [-- suite...]` runs the registered suites in one process and writes
+// each result to bench/results/<name>.md (reports/bench/ with BENCH_SMOKE=1). To add a suite, write
+// bench/<name>.ts exporting a function that resolves to a BenchReport, and register it below.
+import { runFleetBench } from './fleet.js';
+import { lifecycleBench } from './lifecycle.js';
+import { type BenchReport, SMOKE, writeReport } from './support.js';
+
+type Suite = { name: string; title: string; run: () => Promise<BenchReport> };
+
+const SUITES: Suite[] = [
+  { name: 'lifecycle', title: 'Benchmark: token lifecycle (@passflow/core)', run: lifecycleBench },
+  { name: 'fleet', title: 'Benchmark: fleet stampede (Redis, many processes)', run: () => runFleetBench() },
+];
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !SUITES.some((suite) => suite.name === name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown suite(s): ${unknown.join(', ')}; known: ${SUITES.map((s) => s.name).join(', ')}`,
+    );
+  }
+  const selected = wanted.length > 0 ? SUITES.filter((suite) => wanted.includes(suite.name)) : SUITES;
+  let ok = true;
+  for (const suite of selected) {
+    console.log(`\n== ${suite.name}${SMOKE ? ' (smoke)' : ''}`);
+    const report = await suite.run();
+    const path = await writeReport(report, suite.title);
+    for (const line of report.summary) console.log(`  ${line}`);
+    console.log(`  → ${path}`);
+    ok &&= report.ok;
+  }
+  if (!ok) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
