@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig([
   {
     // The CLI's build below writes cli.js into the same folder at the same time.
-    entry: { index: 'src/index.ts' },
+    entry: { index: 'src/index.ts', redis: 'src/redis/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     clean: ['!cli.js', '!cli.js.map'],
