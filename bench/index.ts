@@ -3,6 +3,7 @@
 // bench/<name>.ts exporting a function that resolves to a BenchReport, and register it below.
 import { runFleetBench } from './fleet.js';
 import { lifecycleBench } from './lifecycle.js';
+import { peerBench } from './peers.js';
 import { type BenchReport, SMOKE, writeReport } from './support.js';
 
 type Suite = { name: string; title: string; run: () => Promise<BenchReport> };
@@ -10,6 +11,7 @@ type Suite = { name: string; title: string; run: () => Promise<BenchReport> };
 const SUITES: Suite[] = [
   { name: 'lifecycle', title: 'Benchmark: token lifecycle (@passflow/core)', run: lifecycleBench },
   { name: 'fleet', title: 'Benchmark: fleet stampede (Redis, many processes)', run: () => runFleetBench() },
+  { name: 'peers', title: 'Benchmark: against peer libraries (also in BENCHMARKS.md)', run: peerBench },
 ];
 
 async function main(): Promise<void> {

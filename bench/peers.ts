@@ -14,6 +14,7 @@ import * as oidc from 'openid-client';
 import { type AccessToken, ClientCredentials } from 'simple-oauth2';
 import { M2MClient } from '../src/index.js';
 import { makeJwt, startTokenServer, type TokenServer } from '../test/support/token-server.js';
+import type { BenchReport } from './support.js';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,7 +49,16 @@ const FULL: Sizes = {
 const SMOKE: Sizes = { rounds: 3, perRound: 5, cachedMs: 50, stampede: 1000, importRuns: 1, instances: 500 };
 
 type Row = { name: string; cells: string[] };
-type Section = { title: string; header: string[]; rows: Row[]; note?: string };
+type Section = {
+  title: string;
+  header: string[];
+  rows: Row[];
+  note?: string;
+  /** Console lines for the runner. */
+  summary?: string[];
+  /** False when a deterministic target was missed. */
+  ok?: boolean;
+};
 
 /** The server side of every run: a fresh JWT per token request, counted, the log kept empty. */
 type BenchServer = {
@@ -182,7 +192,10 @@ async function fetchOverhead(url: string, sizes: Sizes): Promise<Section> {
     }
   }
   const raw = times.get('raw fetch POST') as number[];
+  const ours = times.get('@passflow/core') as number[];
+  const ourRatio = median(ours.map((t, i) => t / (raw[i] as number)));
   return {
+    summary: [`fresh token: ${fmt(ourRatio, 2)}x a raw fetch POST (target <= 1.15x)`],
     title: 'Token fetch overhead (time per fresh token; target for @passflow/core <= 1.15x raw fetch)',
     header: ['library', 'µs per token (median round)', 'ratio to raw fetch (median of rounds)'],
     rows: all.map((c) => {
@@ -247,6 +260,7 @@ async function cachedPath(url: string, sizes: Sizes): Promise<Section> {
     },
   ];
   return {
+    summary: [`warm cache: ${fmt(ourRate)} getToken() calls/s`],
     title: 'Cached path (token calls per second with a warm cache)',
     header: ['library', 'how', 'calls/s', '@passflow/core calls/s ÷ these'],
     rows: rows.map((r) => ({
@@ -308,6 +322,7 @@ async function stampede(bench: BenchServer, sizes: Sizes): Promise<Section> {
     },
   ];
   const rows: Row[] = [];
+  let ourRequests = 0;
   for (const c of cases) {
     bench.reset();
     bench.setDelay(20);
@@ -316,6 +331,7 @@ async function stampede(bench: BenchServer, sizes: Sizes): Promise<Section> {
     const results = await Promise.allSettled(Array.from({ length: callers }, () => call()));
     const elapsed = performance.now() - started;
     const failed = results.filter((r) => r.status === 'rejected').length;
+    if (c.name === '@passflow/core') ourRequests = failed ? -1 : bench.served();
     rows.push({
       name: c.name,
       cells: [c.how, fmt(bench.served()), fmt(elapsed), failed ? `${failed} failed` : 'all got a token'],
@@ -323,6 +339,8 @@ async function stampede(bench: BenchServer, sizes: Sizes): Promise<Section> {
   }
   bench.reset();
   return {
+    summary: [`cold stampede: ${fmt(callers)} callers, ${ourRequests} token request(s) (target 1)`],
+    ok: ourRequests === 1,
     title: `Cold stampede (${fmt(callers)} concurrent callers on a fresh instance; the server answers after 20 ms)`,
     header: ['library', 'how', 'token requests', 'ms until all settled', 'callers'],
     rows,
@@ -425,10 +443,13 @@ async function memory(sizes: Sizes): Promise<Section> {
     });
   }
   return {
+    summary: [
+      `memory: ${fmt(((oursBytes / sizes.instances) * 10_000) / 1e6, 1)} MB for 10,000 clients (target <= 20 MB)`,
+    ],
     title: `Memory (heap for 10,000 instances holding a cached token; target for @passflow/core <= 20 MB)`,
     header: ['library', 'what each instance holds', 'MB per 10,000', 'bytes per instance', 'vs ours'],
     rows,
-    note: `Measured with ${fmt(sizes.instances)} instances: heapUsed after full GCs, minus the same before creating them. Every instance holds its own ~${'JWT'} access token (about 400 characters).`,
+    note: `Measured with ${fmt(sizes.instances)} instances: heapUsed after full GCs, minus the same before creating them. Every instance holds its own JWT access token (about 400 characters).`,
   };
 }
 
@@ -483,8 +504,10 @@ function writeResults(markdown: string): void {
   writeFileSync(file, next);
 }
 
-/** Runs every peer comparison, prints the tables and (in a full run) writes them into BENCHMARKS.md. */
-export async function runPeerBench(options: PeerBenchOptions = {}): Promise<string> {
+export type PeerBenchResult = { markdown: string; summary: string[]; ok: boolean };
+
+/** Runs every peer comparison and (in a full run) writes the tables into BENCHMARKS.md. */
+export async function runPeerBench(options: PeerBenchOptions = {}): Promise<PeerBenchResult> {
   const smoke = options.smoke ?? process.env.BENCH_SMOKE === '1';
   const sizes = smoke ? SMOKE : FULL;
   const bench = await benchServer();
@@ -505,14 +528,29 @@ export async function runPeerBench(options: PeerBenchOptions = {}): Promise<stri
     '',
     sections.map(renderSection).join('\n\n'),
   ].join('\n');
-  console.log(markdown);
   if (options.write ?? !smoke) writeResults(markdown);
-  return markdown;
+  return {
+    markdown,
+    summary: sections.flatMap((section) => section.summary ?? []),
+    ok: sections.every((section) => section.ok !== false),
+  };
+}
+
+/** The peer comparison as a suite of bench/index.ts (results also go into BENCHMARKS.md). */
+export async function peerBench(): Promise<BenchReport> {
+  const result = await runPeerBench();
+  return { name: 'peers', ...result };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  runPeerBench().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+  runPeerBench().then(
+    (result) => {
+      console.log(result.markdown);
+      if (!result.ok) process.exitCode = 1;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
 }
