@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { M2MClient, M2MTokenResponse } from '../../src/index.js';
 import { tokenBody } from '../support/token-server.js';
-import { rejectionOf, settle, untilRequests, useTokenServer } from './fixtures.js';
+import { rejectionOf, settle, until, untilRequests, useTokenServer } from './fixtures.js';
 
 const t = useTokenServer();
 const START = Date.parse('2030-01-01T00:00:00.000Z');
@@ -25,12 +25,11 @@ function at(seconds: number): void {
 
 /** Waits (by event-loop turns) until the client holds a token other than `old`. */
 async function untilRenewed(m2m: M2MClient, old: M2MTokenResponse): Promise<M2MTokenResponse> {
-  for (let turn = 0; turn < 2000; turn++) {
+  await until(() => {
     const current = m2m.getCachedToken();
-    if (current && current !== old) return current;
-    await settle(1);
-  }
-  throw new Error('the token was not renewed');
+    return current !== null && current !== old;
+  }, 'the token is renewed');
+  return m2m.getCachedToken() as M2MTokenResponse;
 }
 
 /** Every setTimeout the client starts, with its delay and the timer object. */
@@ -52,7 +51,7 @@ function recordTimers(): Array<{ delay: number; timer: NodeJS.Timeout }> {
 describe('autoRefresh on', () => {
   it('serves the still-valid token at once inside the threshold while one background request renews it', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(0);
-    t.server.enqueue({ body: tokenBody(LIFETIME_S) }, { body: tokenBody(LIFETIME_S), delayMs: 50 });
+    t.server.enqueue({ body: tokenBody(LIFETIME_S) }, { body: tokenBody(LIFETIME_S), delayMs: 200 });
     const m2m = t.client({ autoRefresh: true, refreshThreshold: 30 });
     const old = await m2m.getToken();
 
@@ -136,19 +135,21 @@ describe('autoRefresh on', () => {
     );
     const m2m = t.client({ autoRefresh: true, refreshThreshold: 30, retries: 0 });
     const old = await m2m.getToken();
+    // A failed renewal schedules the next try 5 s later: that timer tells the failure was handled.
+    const timers = recordTimers();
+    const retriesScheduled = () => timers.filter((entry) => entry.delay === 5000).length;
 
     at(75);
     expect(await m2m.getToken()).toBe(old);
-    await untilRequests(t.server, 2);
-    await settle();
+    await until(() => retriesScheduled() === 1, 'the failed renewal is handled');
     // The failure is not surfaced; the valid token is still served, without a request per call.
     expect(await m2m.getToken()).toBe(old);
     expect(t.server.requests).toHaveLength(2);
 
     at(81); // the retry is due 5 s after the failure
     expect(await m2m.getToken()).toBe(old);
-    await untilRequests(t.server, 3);
-    await settle();
+    await until(() => retriesScheduled() === 2, 'the second failed renewal is handled');
+    expect(t.server.requests).toHaveLength(3);
     expect(await m2m.getToken()).toBe(old);
 
     at(87);

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { M2MCacheError, M2MTokenCache, M2MTokenResponse } from '../../src/index.js';
 import { tokenBody } from '../support/token-server.js';
-import { settle, untilRequests, useTokenServer } from './fixtures.js';
+import { settle, until, untilRequests, useTokenServer } from './fixtures.js';
 
 const t = useTokenServer();
 
@@ -157,10 +157,10 @@ describe('a custom cache', () => {
       token = value;
     });
 
-    for (let turn = 0; calls < 1 && turn < 10_000; turn++) await settle(1);
+    await until(() => calls >= 1, 'the cache is asked');
     vi.advanceTimersByTime(1000); // get times out
     await untilRequests(t.server, 1);
-    for (let turn = 0; calls < 2 && turn < 10_000; turn++) await settle(1);
+    await until(() => calls >= 2, 'the token is written to the cache');
     expect(token).toBeUndefined();
     vi.advanceTimersByTime(1000); // set times out
     await pending;

@@ -38,12 +38,24 @@ export function useTokenServer(): Harness {
  * Waits until the server has recorded `count` requests, by turns of the event loop rather than by
  * timers, so it works while timers are faked. Bounded: fails after `maxTurns`.
  */
-export async function untilRequests(server: TokenServer, count: number, maxTurns = 200_000): Promise<void> {
+export async function untilRequests(server: TokenServer, count: number, maxTurns = 500_000): Promise<void> {
   for (let turn = 0; turn < maxTurns; turn++) {
     if (server.requests.length >= count) return;
     await nextTurn();
   }
   throw new Error(`expected ${count} requests, the server saw ${server.requests.length}`);
+}
+
+/**
+ * Waits until `condition()` holds, by turns of the event loop (works while timers are faked). Bounded:
+ * the bound is in turns, generous enough for loopback I/O on a loaded machine.
+ */
+export async function until(condition: () => boolean, what: string, maxTurns = 500_000): Promise<void> {
+  for (let turn = 0; turn < maxTurns; turn++) {
+    if (condition()) return;
+    await nextTurn();
+  }
+  throw new Error(`timed out waiting until ${what}`);
 }
 
 /** Lets pending I/O callbacks and microtasks run (a few turns of the event loop). */
