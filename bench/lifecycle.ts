@@ -30,6 +30,8 @@ export async function lifecycleBench(): Promise<BenchReport> {
       ],
     ];
     const ratioMet = warm.getValidToken.ratio >= TARGETS.warmRatio;
+    // A few thousand iterations measure the JIT warming up, not the cached path.
+    const ratioVerdict = SMOKE ? 'not judged in smoke mode' : ratioMet ? 'met' : 'missed';
     const coldMet = cold.maxRequests === TARGETS.coldRequests;
     const markdown = [
       '## Warm cache: awaited calls per second',
@@ -38,7 +40,7 @@ export async function lifecycleBench(): Promise<BenchReport> {
       '',
       `${warm.getValidToken.rounds} alternating rounds of ${warm.getValidToken.iterations.toLocaleString('en-US')} ` +
         'awaited calls each, after one warm-up round; the ratio is the median of the per-round ratios. ' +
-        `Target ${ratioMet ? 'met' : 'missed'}.`,
+        `Target ${ratioVerdict}.`,
       '',
       '## Cold cache: token requests made by 1000 concurrent callers',
       '',
@@ -57,7 +59,7 @@ export async function lifecycleBench(): Promise<BenchReport> {
       summary: [
         `warm getValidToken: ${formatOps(warm.getValidToken.subject)} = ${warm.getValidToken.ratio.toFixed(2)}× ` +
           `await Promise.resolve (${formatOps(warm.getValidToken.baseline)}); target ≥ ${TARGETS.warmRatio}× ` +
-          `${ratioMet ? 'met' : 'MISSED'}`,
+          `${ratioMet || SMOKE ? ratioVerdict : 'MISSED'}`,
         `cold: ${COLD_CALLERS} concurrent callers → ${cold.perRun.join(', ')} request(s) per run; ` +
           `target ${TARGETS.coldRequests} ${coldMet ? 'met' : 'MISSED'}`,
       ],
