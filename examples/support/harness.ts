@@ -1,8 +1,8 @@
 // Runs the guide's big examples as real processes: Prism from openapi/ as the authorization server,
 // the loopback token server of the tests as the application APIs they call.
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { type PrismProcess, startPrism } from '../../scripts/prism.mjs';
+import { type ProcessResult, runProcess } from '../../test/support/process.js';
 import {
   type RecordedRequest,
   type Step,
@@ -86,29 +86,13 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
   };
 }
 
-export type ExampleRun = { code: number | null; stdout: string; stderr: string };
+export type ExampleRun = ProcessResult;
 
 /** Runs `tsx examples/<name>.ts` with the environment, bounded to 30 s. */
 export function runExample(name: ExampleName, env: Record<string, string>): Promise<ExampleRun> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--import', './examples/support/local-apis.ts', `examples/${name}.ts`],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, stdout, stderr });
-    });
-  });
+  return runProcess(
+    process.execPath,
+    ['--import', 'tsx', '--import', './examples/support/local-apis.ts', `examples/${name}.ts`],
+    { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeoutMs: 30_000 },
+  );
 }

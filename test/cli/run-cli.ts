@@ -1,13 +1,13 @@
 // Builds src/cli/index.ts once into .tmp/ (beside node_modules, so its dependencies resolve) and runs it
 // as a real child process, the way a shell or a CI job does.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { type ProcessResult, runProcess } from '../support/process.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-export type CliResult = { code: number | null; stdout: string; stderr: string };
+export type CliResult = ProcessResult;
 
 export async function buildCli(): Promise<{ bin: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(ROOT, '.tmp', 'cli-'));
@@ -31,26 +31,10 @@ export function runCli(
   args: string[],
   options: { env?: Record<string, string>; stdin?: string } = {},
 ): Promise<CliResult> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, stdout, stderr });
-    });
-    child.stdin.end(options.stdin ?? '');
+  return runProcess(process.execPath, [bin, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...options.env },
+    ...(options.stdin !== undefined && { stdin: options.stdin }),
+    timeoutMs: 20_000,
   });
 }
 

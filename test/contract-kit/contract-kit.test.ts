@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrism } from '../../scripts/prism.mjs';
+import { startProcess } from '../support/process.js';
 import {
   makeJwt,
   type RecordedRequest,
@@ -26,28 +26,15 @@ const CASES = [
 type Run = { code: number | null; output: string };
 
 /** Runs the kit as a server team's CI would: a child process, credentials in the environment. */
-function runKit(command: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolveRun, reject) => {
-    const [bin = 'npm', ...args] = command;
-    const child = spawn(bin, args, {
-      cwd: ROOT,
-      env: { ...process.env, M2M_CLIENT_ID: CLIENT_ID, M2M_CLIENT_SECRET: SECRET, ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, output });
-    });
+async function runKit(command: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+  const [bin = 'npm', ...args] = command;
+  const run = startProcess(bin, args, {
+    cwd: ROOT,
+    env: { ...process.env, M2M_CLIENT_ID: CLIENT_ID, M2M_CLIENT_SECRET: SECRET, ...extraEnv },
+    timeoutMs: 90_000,
   });
+  const { code } = await run.exited;
+  return { code, output: run.output() };
 }
 
 const kit = (...args: string[]) => [process.execPath, '--import', 'tsx', 'contract/run.ts', ...args];

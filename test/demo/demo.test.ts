@@ -1,29 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type RunningProcess, startProcess } from '../support/process.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-type Run = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
-
-function start(command: string, args: string[]): Run {
-  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const exited = new Promise<number | null>((resolveExit) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolveExit(code);
-    }),
-  );
-  return { child, output: () => output, exited };
+function start(command: string, args: string[]): RunningProcess {
+  return startProcess(command, args, { cwd: ROOT, env: process.env, timeoutMs: 60_000 });
 }
 
 function portIsClosed(url: string): Promise<boolean> {
@@ -47,7 +30,7 @@ function serverUrl(output: string): string {
 describe('npm run demo', () => {
   it('runs the quick start end to end against a local server it starts and stops', async () => {
     const run = start('npm', ['run', '-s', 'demo']);
-    expect(await run.exited).toBe(0);
+    expect((await run.exited).code).toBe(0);
     const output = run.output();
     expect(output).toMatch(/1\. Create a client and request an access token[\s\S]*token_type +Bearer/);
     expect(output).toMatch(/expires_in +3600 s/);
@@ -69,7 +52,7 @@ describe('npm run demo', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     run.child.kill('SIGINT');
-    const code = await run.exited;
+    const { code } = await run.exited;
     const output = run.output();
     // Interrupted mid-run (130), or, on a fast machine, already through: either way, no server is left.
     expect([0, 130]).toContain(code);
