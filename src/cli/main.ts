@@ -32,8 +32,14 @@ export async function main(io: Io): Promise<number> {
     const [command, ...args] = io.argv;
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       const topic = command === 'help' ? args[0] : undefined;
-      io.stdout(`${(topic && COMMAND_HELP[topic]) || MAIN_HELP}\n`);
-      return command === undefined ? EXIT.usage : EXIT.ok;
+      const text = `${(topic && COMMAND_HELP[topic]) || MAIN_HELP}\n`;
+      // Without a command the help is a usage error: on stderr, with status 2.
+      if (command === undefined) {
+        io.stderr(text);
+        return EXIT.usage;
+      }
+      io.stdout(text);
+      return EXIT.ok;
     }
     const options = OPTIONS[command];
     const help = COMMAND_HELP[command];

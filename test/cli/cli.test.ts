@@ -260,6 +260,15 @@ describe('usage', () => {
     },
   );
 
+  it('without a command prints the help on stderr and exits 2; help <command> prints its help', async () => {
+    const bare = await run([]);
+    expect(bare).toMatchObject({ code: 2, stdout: '' });
+    expect(bare.stderr).toContain('Usage: passflow-m2m <command>');
+    const topic = await run(['help', 'revoke']);
+    expect(topic.code).toBe(0);
+    expect(topic.stdout).toContain('Usage: passflow-m2m revoke');
+  });
+
   it('--help lists the commands', async () => {
     const result = await run(['--help']);
     expect(result.code).toBe(0);
