@@ -6,29 +6,27 @@ import { M2MClient, M2MError, M2MErrorCode, type RetryStrategy } from '@passflow
 declare const m2m: M2MClient;
 
 // ### Error Types
-{
-  try {
-    const token = await m2m.getToken();
-  } catch (error) {
-    if (error instanceof M2MError) {
-      console.error(`Error Code: ${error.code}`);
-      console.error(`Message: ${error.message}`);
-      console.error(`Status: ${error.status}`);
+try {
+  const token = await m2m.getToken();
+} catch (error) {
+  if (error instanceof M2MError) {
+    console.error(`Error Code: ${error.code}`);
+    console.error(`Message: ${error.message}`);
+    console.error(`Status: ${error.status}`);
 
-      switch (error.code) {
-        case M2MErrorCode.InvalidClient:
-          console.error('Invalid client credentials');
-          break;
-        case M2MErrorCode.InvalidScope:
-          console.error('Requested scope not allowed');
-          break;
-        case M2MErrorCode.RateLimitExceeded:
-          console.error('Rate limit exceeded, retry later');
-          break;
-        case M2MErrorCode.ServerError:
-          console.error('Server error, retry with backoff');
-          break;
-      }
+    switch (error.code) {
+      case M2MErrorCode.InvalidClient:
+        console.error('Invalid client credentials');
+        break;
+      case M2MErrorCode.InvalidScope:
+        console.error('Requested scope not allowed');
+        break;
+      case M2MErrorCode.RateLimitExceeded:
+        console.error('Rate limit exceeded, retry later');
+        break;
+      case M2MErrorCode.ServerError:
+        console.error('Server error, retry with backoff');
+        break;
     }
   }
 }
