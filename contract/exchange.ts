@@ -2,6 +2,8 @@
 // (--errors), or the sl-violations header (without --errors), turned into readable lines.
 
 const PRISM_PROBLEM = 'https://stoplight.io/prism/errors#';
+/** The location of what the proxy itself reports (unreachable server, its own errors), not a spec path. */
+export const PROXY = 'proxy';
 
 export type Violation = { location: string; message: string };
 
@@ -15,12 +17,15 @@ export async function violationsOf(response: Response): Promise<Violation[]> {
   const type = response.headers.get('content-type') ?? '';
   if (type.includes('application/problem+json')) {
     const problem = safeJson(await response.clone().text()) as Record<string, unknown> | undefined;
-    if (typeof problem?.type === 'string' && problem.type.startsWith(PRISM_PROBLEM)) {
+    if (problem?.type === 'FetchError') {
+      // Prism could not reach the server at all.
+      found.push({ location: PROXY, message: `the server did not answer: ${String(problem.title)}` });
+    } else if (typeof problem?.type === 'string' && problem.type.startsWith(PRISM_PROBLEM)) {
       const listed = fromValidations(problem.validation);
       found.push(
         ...(listed.length > 0
           ? listed
-          : [{ location: 'proxy', message: `${String(problem.title)}: ${String(problem.detail ?? '')}` }]),
+          : [{ location: PROXY, message: `${String(problem.title)}: ${String(problem.detail ?? '')}` }]),
       );
     }
   }

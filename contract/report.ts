@@ -1,4 +1,5 @@
 import type { CaseResult } from './cases.js';
+import { PROXY, type Violation } from './exchange.js';
 
 /** One line per case, then the details of a failure indented below it. */
 export function textReport(results: CaseResult[]): string {
@@ -8,9 +9,7 @@ export function textReport(results: CaseResult[]): string {
       `${result.passed ? 'PASS' : 'FAIL'}  ${result.name}${result.summary ? ` — ${result.summary}` : ''}`,
     );
     for (const problem of result.problems) lines.push(`        ${problem}`);
-    for (const violation of result.violations) {
-      lines.push(`        spec violation at ${violation.location}: ${violation.message}`);
-    }
+    for (const violation of result.violations) lines.push(`        ${describe(violation)}`);
   }
   const failed = results.filter((r) => !r.passed).length;
   lines.push(`${results.length} cases: ${results.length - failed} passed, ${failed} failed`);
@@ -27,10 +26,7 @@ export function junitReport(results: CaseResult[], server: string, timestamp = n
     const open = `    <testcase classname="passflow-m2m.contract" name="${xml(result.name)}" time="${seconds(result.durationMs)}"`;
     if (result.passed)
       return `${open}>\n      <system-out>${xml(result.summary)}</system-out>\n    </testcase>`;
-    const details = [
-      ...result.problems,
-      ...result.violations.map((v) => `spec violation at ${v.location}: ${v.message}`),
-    ];
+    const details = [...result.problems, ...result.violations.map(describe)];
     return `${open}>\n      <failure message="${xml(details[0] ?? 'failed')}" type="contract">${xml(details.join('\n'))}</failure>\n    </testcase>`;
   });
   return [
@@ -52,4 +48,10 @@ function xml(text: string): string {
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;')
     .replace(/[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '');
+}
+
+function describe(violation: Violation): string {
+  return violation.location === PROXY
+    ? `proxy: ${violation.message}`
+    : `spec violation at ${violation.location}: ${violation.message}`;
 }

@@ -169,6 +169,15 @@ describe('contract kit against local servers', () => {
     expect(run.output).toMatch(/expected HTTP 401 invalid_client, got HTTP 400 invalid_request/);
   });
 
+  it('says so when the server does not answer at all', async () => {
+    const closed = await startTokenServer();
+    await closed.close();
+    const run = await runKit(kit('--server', closed.url));
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('6 cases: 0 passed, 6 failed');
+    expect(run.output).toMatch(/proxy: the server did not answer: .*ECONNREFUSED/);
+  });
+
   it('refuses a client secret on the command line', async () => {
     const run = await runKit(kit('--server', server.url, '--client-secret', 'hunter2'));
     expect(run.code).toBe(2);
