@@ -44,7 +44,8 @@ export async function main(io: Io): Promise<number> {
     const options = OPTIONS[command];
     const help = COMMAND_HELP[command];
     if (!options || !help)
-      throw new UsageError(`unknown command "${command.slice(0, 40)}" (see passflow-m2m --help)`);
+      // Not echoed: a mistyped command line may hold a pasted secret.
+      throw new UsageError('unknown command: expected token, inspect or revoke (see passflow-m2m --help)');
     const parsed = parseCommandArgs(command, args, options, POSITIONALS[command] ?? 0);
     if (flagOption(parsed, 'help')) {
       io.stdout(`${help}\n`);

@@ -288,10 +288,14 @@ describe('usage', () => {
     },
   );
 
-  it('does not echo an unexpected argument, which may be a pasted secret', async () => {
+  it('does not echo an unexpected argument or command, which may be a pasted secret', async () => {
     const result = await run(['token', 'hunter2-pasted'], envFor('https://auth.example.test'));
     expectOneLineError(result, 'usage');
     expect(result.stderr).not.toContain('hunter2');
+    const command = await run(['hunter2-pasted']);
+    expectOneLineError(command, 'usage');
+    expect(command.stderr).toContain('expected token, inspect or revoke');
+    expect(command.stderr).not.toContain('hunter2');
   });
 
   it('names the missing environment variables', async () => {
