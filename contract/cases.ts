@@ -2,8 +2,8 @@
 // proxy so that, besides the expectations below, every request and response is checked against the spec.
 
 import { revokeToken } from '../src/cli/revoke.js';
-import type { ClientAuthMethod } from '../src/index.js';
-import { M2MClient, M2MError, type M2MTokenResponse } from '../src/index.js';
+import { clientAuthentication, formBody } from '../src/client/transport.js';
+import { type ClientAuthMethod, M2MClient, M2MError, type M2MTokenResponse } from '../src/index.js';
 import { createRecorder, type Violation, violationsOf } from './exchange.js';
 
 export type KitSettings = {
@@ -113,18 +113,14 @@ export const CASES: Case[] = [
     run: async (kit) => {
       // This request breaks the spec on purpose (grant_type is const), so it goes through the proxy
       // that forwards it; the proxy still validates the response.
-      const form = new URLSearchParams({ grant_type: UNSUPPORTED_GRANT, client_id: kit.clientId });
-      const headers = new Headers({
+      const auth = clientAuthentication(kit.authMethod, kit.clientId, kit.clientSecret);
+      const form = formBody({ grant_type: UNSUPPORTED_GRANT, ...auth.body });
+      const headers = {
         'content-type': 'application/x-www-form-urlencoded',
         accept: 'application/json',
         prefer: 'code=400, example=unsupportedGrantType',
-      });
-      if (kit.authMethod === 'client_secret_basic') {
-        const encode = (value: string) => new URLSearchParams([['', value]]).toString().slice(1);
-        headers.set('authorization', `Basic ${btoa(`${encode(kit.clientId)}:${encode(kit.clientSecret)}`)}`);
-      } else {
-        form.set('client_secret', kit.clientSecret);
-      }
+        ...auth.headers,
+      };
       const response = await fetch(`${kit.laxUrl}/oauth2/token`, {
         method: 'POST',
         headers,
