@@ -1,5 +1,5 @@
 // One replica of a fleet: M2MClients sharing a Redis token cache, driven by the parent over IPC.
-// Started by fleet.ts as `node --import tsx fleet-child.ts '<FleetMemberConfig JSON>'`.
+// Started by fleet.ts, bundled, as `node child.mjs '<FleetMemberConfig JSON>'`.
 import { M2MClient, type M2MTokenResponse } from '../../src/index.js';
 import { createRedisTokenCache } from '../../src/redis/index.js';
 import type { ChildMessage, FleetMemberConfig, MemberResult, ParentMessage } from './fleet.js';

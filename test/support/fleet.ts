@@ -1,7 +1,9 @@
 // A fleet of replicas for tests and benchmarks: N child processes, each with M2MClients over one shared
 // Redis, started together and released at once so their callers are cold at the same moment.
 import { type ChildProcess, fork } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import type { M2MClientConfig } from '../../src/index.js';
 import type { RedisLibrary } from './redis-clients.js';
 
@@ -65,6 +67,28 @@ export type FleetOptions = Partial<Omit<FleetMemberConfig, 'library' | 'redisPor
 };
 
 const CHILD = fileURLToPath(new URL('./fleet-child.ts', import.meta.url));
+/** Inside node_modules, so the bundle's package imports resolve to the project's own. */
+const BUNDLE_DIR = fileURLToPath(new URL('../../node_modules/.cache/passflow-fleet/', import.meta.url));
+let bundles = 0;
+
+/**
+ * fleet-child.ts and the sources it imports, bundled into one ES module (packages stay imports). Eight
+ * processes start from it several times faster than each through a TypeScript loader of its own.
+ */
+async function bundleChild(): Promise<string> {
+  const outfile = `${BUNDLE_DIR}child-${process.pid}-${++bundles}.mjs`;
+  await build({
+    entryPoints: [CHILD],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return outfile;
+}
 const START_TIMEOUT_MS = 60_000;
 
 /** Starts the members and resolves once every one is connected to Redis and waiting. */
@@ -83,11 +107,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const members: FleetMember[] = [];
   const readiness: Promise<unknown>[] = [];
   let round = 0;
+  const bundle = await bundleChild();
 
   for (let i = 0; i < processes; i++) {
-    // tsx's loader runs the TypeScript sources as they are; the child inherits this Node binary.
-    const child = fork(CHILD, [JSON.stringify(config)], {
-      execArgv: ['--import', 'tsx'],
+    // process.execPath, as fork() does, without the parent's loader flags.
+    const child = fork(bundle, [JSON.stringify(config)], {
+      execArgv: [],
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
     const member: FleetMember = { pid: child.pid ?? 0, child };
@@ -100,6 +125,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
 
   const close = async () => {
     await Promise.all(members.map((member) => stopMember(member.child)));
+    await rm(bundle, { force: true });
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
