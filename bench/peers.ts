@@ -39,8 +39,8 @@ type Sizes = {
 };
 
 const FULL: Sizes = {
-  rounds: 120,
-  perRound: 25,
+  rounds: 400,
+  perRound: 8,
   cachedMs: 1000,
   stampede: 1000,
   importRuns: 7,
@@ -194,9 +194,17 @@ function median(values: number[]): number {
 const fmt = (value: number, digits = 0) =>
   value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+/** The value below which `fraction` of `values` lie (nearest rank). */
+function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] as number;
+}
+
 /**
- * Time per fresh token. Contenders take turns in short batches (in a rotating order) so that load
- * changes on the machine hit all of them alike; the ratio is the median of the per-round ratios.
+ * Time per fresh token. Contenders take turns in short batches, in a rotating order, so that load on
+ * the machine hits all of them alike. Two estimates: the 10th percentile of batch times (other
+ * processes only ever add time, so the fast batches show each library's own cost) and the median of
+ * the per-round ratios to the raw fetch.
  */
 async function fetchOverhead(url: string, sizes: Sizes): Promise<Section> {
   const all = contenders(url);
@@ -211,16 +219,30 @@ async function fetchOverhead(url: string, sizes: Sizes): Promise<Section> {
     }
   }
   const raw = times.get('raw fetch POST') as number[];
-  const ours = times.get('@passflow/core') as number[];
-  const ourRatio = median(ours.map((t, i) => t / (raw[i] as number)));
+  const rawP10 = percentile(raw, 0.1);
+  const estimates = (name: string) => {
+    const own = times.get(name) as number[];
+    const p10 = percentile(own, 0.1);
+    return { p10, p10Ratio: p10 / rawP10, medianRatio: median(own.map((t, i) => t / (raw[i] as number))) };
+  };
+  const ours = estimates('@passflow/core');
   return {
-    summary: [`fresh token: ${fmt(ourRatio, 2)}x a raw fetch POST (target <= 1.15x)`],
+    summary: [
+      `fresh token: ${fmt(ours.p10Ratio, 2)}x a raw fetch POST (p10), ${fmt(ours.medianRatio, 2)}x (median of rounds); target <= 1.15x`,
+    ],
     title: 'Token fetch overhead (time per fresh token; target for @passflow/core <= 1.15x raw fetch)',
-    header: ['library', 'µs per token (median round)', 'ratio to raw fetch (median of rounds)'],
+    header: [
+      'library',
+      'µs per token (p10 of batches)',
+      'ratio to raw fetch (p10)',
+      'ratio (median of rounds)',
+    ],
     rows: all.map((c) => {
-      const own = times.get(c.name) as number[];
-      const ratios = own.map((t, i) => t / (raw[i] as number));
-      return { name: c.name, cells: [fmt(median(own) * 1000), `${fmt(median(ratios), 2)}x`] };
+      const e = estimates(c.name);
+      return {
+        name: c.name,
+        cells: [fmt(e.p10 * 1000), `${fmt(e.p10Ratio, 2)}x`, `${fmt(e.medianRatio, 2)}x`],
+      };
     }),
     note: `${sizes.rounds} rounds × ${sizes.perRound} tokens per library; @passflow/core with forceRefresh: true.`,
   };
