@@ -1,8 +1,10 @@
 // A real redis-server on a free loopback port, no persistence, stopped by PID. It can be stopped and
 // started again on the same port, for outage tests.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from '../../scripts/prism.mjs';
 
 export type RedisServer = {
@@ -41,11 +43,19 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+export type RedisServerOptions = {
+  /**
+   * A one-node Redis Cluster owning all 16384 slots, for cluster clients (ioredis `Cluster`, node-redis
+   * `createCluster`) and `CLUSTER KEYSLOT`.
+   */
+  cluster?: boolean;
+};
+
 /**
  * Starts a redis-server. A missing binary fails the calling test with instructions: these tests never
  * skip, in CI (CI=true) or locally.
  */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
   const binary = redisServerBinary();
   if (!binary) {
     const message =
@@ -56,7 +66,20 @@ export async function startRedis(): Promise<RedisServer> {
     throw new Error(message);
   }
   const port = await freePort();
-  let child: ChildProcess | undefined = await launch(binary, port);
+  const dir = await mkdtemp(join(tmpdir(), 'passflow-redis-'));
+  // A lone node does not know its own address; clients follow the one it announces.
+  const extra = options.cluster
+    ? [
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        'nodes.conf',
+        '--cluster-announce-ip',
+        '127.0.0.1',
+      ]
+    : [];
+  let child: ChildProcess | undefined = await launch(binary, port, dir, extra);
+  if (options.cluster) await assignAllSlots(port);
 
   const stop = async () => {
     const stopping = child;
@@ -74,15 +97,18 @@ export async function startRedis(): Promise<RedisServer> {
     resume: () => child?.kill('SIGCONT'),
     restart: async () => {
       await stop();
-      child = await launch(binary, port);
+      child = await launch(binary, port, dir, extra);
     },
-    close: stop,
+    close: async () => {
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 
-async function launch(binary: string, port: number): Promise<ChildProcess> {
+async function launch(binary: string, port: number, dir: string, extra: string[]): Promise<ChildProcess> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  const child = spawn(binary, [...args, '--dir', tmpdir(), '--loglevel', 'warning'], {
+  const child = spawn(binary, [...args, '--dir', dir, '--loglevel', 'warning', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -126,20 +152,42 @@ function terminate(child: ChildProcess): Promise<void> {
 }
 
 /** Whether a server on `port` answers PING with PONG. */
-function ping(port: number): Promise<boolean> {
+async function ping(port: number): Promise<boolean> {
+  return (await command(port, 'PING')).startsWith('+PONG');
+}
+
+/** Gives a fresh cluster node every slot and waits until the cluster reports itself ok. */
+async function assignAllSlots(port: number): Promise<void> {
+  const reply = await command(port, 'CLUSTER ADDSLOTSRANGE 0 16383');
+  if (!reply.startsWith('+OK')) throw new Error(`CLUSTER ADDSLOTSRANGE failed: ${reply}`);
+  for (let i = 0; i < 200; i++) {
+    if ((await command(port, 'CLUSTER INFO')).includes('cluster_state:ok')) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the one-node cluster on port ${port} did not reach cluster_state:ok`);
+}
+
+/** One inline command over a fresh connection; resolves to the raw reply, '' on failure. */
+function command(port: number, line: string): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     let reply = '';
-    const finish = (ok: boolean) => {
+    let expected = Number.POSITIVE_INFINITY;
+    const finish = () => {
       socket.destroy();
-      resolve(ok);
+      resolve(reply);
     };
-    socket.setTimeout(1000, () => finish(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.setTimeout(1000, finish);
+    socket.on('connect', () => socket.write(`${line}\r\n`));
     socket.on('data', (chunk) => {
       reply += chunk.toString();
-      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
+      // A bulk string ($N) ends after N bytes and a CRLF; anything else after its first line.
+      const header = reply.indexOf('\r\n');
+      if (header < 0) return;
+      if (reply.startsWith('$')) expected = header + 2 + Number(reply.slice(1, header)) + 2;
+      else expected = header + 2;
+      if (reply.length >= expected) finish();
     });
-    socket.on('error', () => finish(false));
+    socket.on('error', finish);
   });
 }
