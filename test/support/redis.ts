@@ -118,11 +118,15 @@ async function launch(binary: string, port: number, dir: string, extra: string[]
   };
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
-  const exited = new Promise<never>((_, reject) =>
+  const exited = new Promise<never>((_, reject) => {
     child.once('exit', (code, signal) =>
       reject(new Error(`redis-server exited (${code ?? signal}) before answering PING:\n${output}`)),
-    ),
-  );
+    );
+    child.once('error', (error) => {
+      running.delete(child);
+      reject(new Error(`redis-server could not be started (${binary}): ${error.message}`));
+    });
+  });
   exited.catch(() => undefined);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
