@@ -136,7 +136,7 @@ describe('passflow-m2m against a scripted loopback server', () => {
 
   it('reads the secret from --client-secret-file or M2M_CLIENT_SECRET_FILE, without the final newline', async () => {
     const { writeFile, rm } = await import('node:fs/promises');
-    const file = `${process.cwd()}/.tmp/cli-secret-${process.pid}`;
+    const file = `${cli.dir}/client-secret`;
     await writeFile(file, `${SECRET}\n`, { mode: 0o600 });
     try {
       const env = { PASSFLOW_URL: server.url, M2M_CLIENT_ID: CLIENT_ID };

@@ -1,16 +1,16 @@
 // Builds src/cli/index.ts once into .tmp/ (beside node_modules, so its dependencies resolve) and runs it
 // as a real child process, the way a shell or a CI job does.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { type ProcessResult, runProcess } from '../support/process.js';
+import { type ProcessResult, repoTempDir, runProcess } from '../support/process.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
 export type CliResult = ProcessResult;
 
-export async function buildCli(): Promise<{ bin: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(join(ROOT, '.tmp', 'cli-'));
+export async function buildCli(): Promise<{ bin: string; dir: string; remove: () => Promise<void> }> {
+  const dir = await repoTempDir('cli-');
   const bin = join(dir, 'cli.mjs');
   await build({
     entryPoints: [join(ROOT, 'src/cli/index.ts')],
@@ -22,7 +22,7 @@ export async function buildCli(): Promise<{ bin: string; remove: () => Promise<v
     outfile: bin,
     logLevel: 'warning',
   });
-  return { bin, remove: () => rm(dir, { recursive: true, force: true }) };
+  return { bin, dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** Runs the CLI with exactly `env` (no inherited credentials) and optional stdin; bounded to 20 s. */

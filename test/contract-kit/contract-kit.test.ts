@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrism } from '../../scripts/prism.mjs';
-import { startProcess } from '../support/process.js';
+import { repoTempDir, startProcess } from '../support/process.js';
 import {
   makeJwt,
   type RecordedRequest,
@@ -45,7 +45,7 @@ function caseLine(output: string, name: string): string {
 
 let dir: string;
 beforeAll(async () => {
-  dir = await mkdtemp(join(ROOT, '.tmp', 'contract-kit-'));
+  dir = await repoTempDir('contract-kit-');
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,19 @@
 // Child processes for tests and runners: the CLI, the demo, the contract kit, the examples. Output is
 // collected, the process is killed after `timeoutMs`, and `exited` resolves with the exit code.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/**
+ * A fresh folder under the repository's .tmp/ (git-ignored, created when missing, as in a fresh clone):
+ * inside the repository so that code placed there resolves node_modules.
+ */
+export async function repoTempDir(prefix: string): Promise<string> {
+  await mkdir(join(ROOT, '.tmp'), { recursive: true });
+  return mkdtemp(join(ROOT, '.tmp', prefix));
+}
 
 export type ProcessResult = { code: number | null; stdout: string; stderr: string };
 
