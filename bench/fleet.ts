@@ -188,7 +188,7 @@ function report(rows: FleetBenchRow[], redisServerVersion: string, rounds: numbe
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'} ` +
       `(${os.cpus().length} cores), Node ${process.version}, redis-server ${redisServerVersion}, ` +
-      `${rounds} rounds per row. Reproduce: \`npx tsx bench/fleet.ts\`.`,
+      `${rounds} rounds per row. Reproduce: \`npm run bench -- fleet\` (or \`npx tsx bench/fleet.ts\`).`,
     '',
   ];
   return lines.join('\n');
