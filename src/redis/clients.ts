@@ -44,9 +44,9 @@ const DELETE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return r
 const IOREDIS_OFFLINE = new Set(['reconnecting', 'close', 'end']);
 
 export function commandsOf(client: RedisClientLike): RedisCommands {
-  if (isNodeRedis(client)) return nodeRedisCommands(client);
+  if (isNodeRedis(client)) return guarded(nodeRedisDriver(client));
   if (typeof client === 'object' && client !== null && typeof client.eval === 'function')
-    return ioredisCommands(client);
+    return guarded(ioredisDriver(client));
   throw new TypeError('createRedisTokenCache: expected an ioredis or node-redis client');
 }
 
@@ -54,58 +54,63 @@ function isNodeRedis(client: RedisClientLike): client is NodeRedisLike {
   return typeof client === 'object' && client !== null && 'isOpen' in client;
 }
 
-// A command issued while the client reconnects waits in its offline queue, for as long as the outage
+/** One library's way to send the commands, and whether its connection is down. */
+type Driver = {
+  /** The connection state when the client is reconnecting or closed, otherwise undefined. */
+  offline(): string | undefined;
+  get(key: string): Promise<unknown>;
+  set(key: string, value: string, ttlMs: number, onlyIfAbsent: boolean): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+  deleteIfEquals(key: string, value: string): Promise<unknown>;
+};
+
+// A command issued while the client reconnects waits in its offline queue for as long as the outage
 // lasts. Failing at once instead lets the token client go on without the cache immediately.
-function ioredisCommands(client: IORedisLike): RedisCommands {
+function guarded(driver: Driver): RedisCommands {
   const online = () => {
-    if (IOREDIS_OFFLINE.has(client.status)) throw new Error(`Redis connection is ${client.status}`);
+    const state = driver.offline();
+    if (state) throw new Error(`Redis connection is ${state}`);
   };
   return {
     async get(key) {
       online();
-      return text(await client.get(key));
+      return text(await driver.get(key));
     },
     async set(key, value, ttlMs, onlyIfAbsent) {
       online();
-      const reply = onlyIfAbsent
-        ? await client.set(key, value, 'PX', ttlMs, 'NX')
-        : await client.set(key, value, 'PX', ttlMs);
-      return reply !== null;
+      return (await driver.set(key, value, ttlMs, onlyIfAbsent)) !== null;
     },
     async del(key) {
       online();
-      await client.del(key);
+      await driver.del(key);
     },
     async deleteIfEquals(key, value) {
       online();
-      await client.eval(DELETE_IF_EQUALS, 1, key, value);
+      await driver.deleteIfEquals(key, value);
     },
   };
 }
 
-function nodeRedisCommands(client: NodeRedisLike): RedisCommands {
-  const online = () => {
-    if (client.isOpen && client.isReady === false) throw new Error('Redis connection is reconnecting');
-  };
+function ioredisDriver(client: IORedisLike): Driver {
   return {
-    async get(key) {
-      online();
-      return text(await client.get(key));
-    },
-    async set(key, value, ttlMs, onlyIfAbsent) {
-      online();
-      // The PX/NX flags (deprecated in v5 for `expiration`/`condition`) are the form every version takes.
-      const reply = await client.set(key, value, onlyIfAbsent ? { PX: ttlMs, NX: true } : { PX: ttlMs });
-      return reply !== null;
-    },
-    async del(key) {
-      online();
-      await client.del(key);
-    },
-    async deleteIfEquals(key, value) {
-      online();
-      await client.eval(DELETE_IF_EQUALS, { keys: [key], arguments: [value] });
-    },
+    offline: () => (IOREDIS_OFFLINE.has(client.status) ? client.status : undefined),
+    get: (key) => client.get(key),
+    set: (key, value, ttlMs, onlyIfAbsent) =>
+      onlyIfAbsent ? client.set(key, value, 'PX', ttlMs, 'NX') : client.set(key, value, 'PX', ttlMs),
+    del: (key) => client.del(key),
+    deleteIfEquals: (key, value) => client.eval(DELETE_IF_EQUALS, 1, key, value),
+  };
+}
+
+function nodeRedisDriver(client: NodeRedisLike): Driver {
+  return {
+    offline: () => (client.isOpen && client.isReady === false ? 'reconnecting' : undefined),
+    get: (key) => client.get(key),
+    // The PX/NX flags (deprecated in v5 for `expiration`/`condition`) are the form every version takes.
+    set: (key, value, ttlMs, onlyIfAbsent) =>
+      client.set(key, value, onlyIfAbsent ? { PX: ttlMs, NX: true } : { PX: ttlMs }),
+    del: (key) => client.del(key),
+    deleteIfEquals: (key, value) => client.eval(DELETE_IF_EQUALS, { keys: [key], arguments: [value] }),
   };
 }
 
