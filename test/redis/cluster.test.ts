@@ -60,6 +60,8 @@ describe.each(Object.keys(connectors))('through an %s client', (name) => {
 
       const [tokenKey] = await inspector.keys(`${prefix}*`);
       if (!tokenKey) throw new Error('no token key in Redis');
+      expect(tokenKey).not.toContain('s3cret');
+      expect(await inspector.get(tokenKey)).not.toContain('s3cret');
       const release = await cache.lock?.(tokenKey.slice(prefix.length + 1, -1), 5000);
       expect(release).toBeTypeOf('function');
       const lockKey = `${tokenKey}:lock`;
