@@ -1,3 +1,5 @@
+import { inject } from 'vitest';
+import { M2MClient, type M2MClientConfig } from '../../src/index.js';
 /** One request the client sent and what Prism answered, as the tests inspect them. */
 export type Exchange = {
   method: string;
@@ -44,4 +46,15 @@ export function recordingFetch(): RecordingFetch {
     exchanges,
     prefer: (path, code) => preferred.set(path, code),
   };
+}
+
+/** A client of the Prism mock whose traffic goes through `wire`. */
+export function clientFor(wire: RecordingFetch, config: Partial<M2MClientConfig> = {}): M2MClient {
+  return new M2MClient({
+    url: inject('prismUrl'),
+    clientId: 'svc-orders',
+    clientSecret: 's3cret',
+    ...config,
+    fetch: wire.fetch,
+  });
 }

@@ -1,6 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { M2MClient, type M2MClientConfig } from '../../src/index.js';
-import { type Exchange, type RecordingFetch, recordingFetch } from './recording-fetch.js';
+import { clientFor, type Exchange, recordingFetch } from './recording-fetch.js';
 import { schemaProperties } from './spec.js';
 
 // Client-side contract: everything the client puts on the wire passes Prism's request validation
@@ -9,16 +8,6 @@ import { schemaProperties } from './spec.js';
 const prismUrl = inject('prismUrl');
 const TOKEN_FIELDS = schemaProperties('TokenRequest');
 const REVOCATION_FIELDS = schemaProperties('RevocationRequest');
-
-function clientFor(wire: RecordingFetch, config: Partial<M2MClientConfig> = {}): M2MClient {
-  return new M2MClient({
-    url: prismUrl,
-    clientId: 'svc-orders',
-    clientSecret: 's3cret',
-    ...config,
-    fetch: wire.fetch,
-  });
-}
 
 /**
  * Asserts that Prism accepted the exchange and that the form names only fields of `allowed`:

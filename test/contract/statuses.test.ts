@@ -1,23 +1,11 @@
-import { describe, expect, inject, it } from 'vitest';
-import { M2MClient, type M2MClientConfig, M2MError, M2MErrorCode } from '../../src/index.js';
-import { type RecordingFetch, recordingFetch } from './recording-fetch.js';
+import { describe, expect, it } from 'vitest';
+import { type M2MClientConfig, M2MError, M2MErrorCode } from '../../src/index.js';
+import { clientFor, type RecordingFetch, recordingFetch } from './recording-fetch.js';
 import { definedStatuses, exampleAccessToken, type OperationPath } from './spec.js';
 
 // Every status the spec defines for each operation is forced on Prism with `Prefer: code=N`, and the
 // client's result is asserted. The statuses come from the document itself: a status added to the
 // spec without an expectation here fails the suite.
-
-const prismUrl = inject('prismUrl');
-
-function clientFor(wire: RecordingFetch, config: Partial<M2MClientConfig> = {}): M2MClient {
-  return new M2MClient({
-    url: prismUrl,
-    clientId: 'svc-orders',
-    clientSecret: 's3cret',
-    ...config,
-    fetch: wire.fetch,
-  });
-}
 
 /** The error an operation must reject with for a status, and the retry settings that make it final. */
 type ErrorExpectation = {
