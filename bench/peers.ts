@@ -8,18 +8,27 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { OAuth2Client, OAuth2Fetch, type OAuth2Token } from '@badgateway/oauth2-client';
+import type { OAuth2Token } from '@badgateway/oauth2-client';
 import { build } from 'esbuild';
 import * as oidc from 'openid-client';
-import { type AccessToken, ClientCredentials } from 'simple-oauth2';
+import type { AccessToken } from 'simple-oauth2';
 import { M2MClient } from '../src/index.js';
 import { makeJwt, startTokenServer, type TokenServer } from '../test/support/token-server.js';
+import {
+  badgatewayClient,
+  badgatewayFetch,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  freshTokenContenders,
+  OURS,
+  openidConfig,
+  RAW_FETCH,
+  simpleClient,
+} from './peers-libraries.js';
 import type { BenchReport } from './support.js';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CLIENT_ID = 'bench-client';
-const CLIENT_SECRET = 'bench-secret';
 
 export type PeerBenchOptions = {
   /** Brief runs of every measurement (CI); nothing is written. Default: BENCH_SMOKE=1. */
@@ -39,7 +48,7 @@ type Sizes = {
 };
 
 const FULL: Sizes = {
-  rounds: 400,
+  rounds: 2000,
   perRound: 8,
   cachedMs: 1000,
   stampede: 1000,
@@ -96,93 +105,6 @@ async function benchServer(): Promise<BenchServer> {
   };
 }
 
-type Contender = {
-  name: string;
-  /** One fresh token, as the library obtains it. */
-  fresh: () => Promise<unknown>;
-};
-
-function contenders(url: string): Contender[] {
-  const tokenUrl = `${url}/oauth2/token`;
-  const form = new URLSearchParams({
-    grant_type: 'client_credentials',
-    client_id: CLIENT_ID,
-    client_secret: CLIENT_SECRET,
-  }).toString();
-  const ours = new M2MClient({ url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-  const oidcConfig = openidConfig(url);
-  const simple = simpleClient(url);
-  const badgateway = badgatewayClient(url);
-  return [
-    {
-      name: 'raw fetch POST',
-      fresh: async () => {
-        const response = await fetch(tokenUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          body: form,
-        });
-        return JSON.parse(await response.text());
-      },
-    },
-    {
-      // What a per-attempt timeout costs by itself: an AbortController and a timer per request.
-      name: 'raw fetch POST + timeout signal',
-      fresh: async () => {
-        const controller = new AbortController();
-        const timer = setTimeout(() => controller.abort(), 10_000);
-        try {
-          const response = await fetch(tokenUrl, {
-            method: 'POST',
-            headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-            body: form,
-            signal: controller.signal,
-          });
-          return JSON.parse(await response.text());
-        } finally {
-          clearTimeout(timer);
-        }
-      },
-    },
-    { name: '@passflow/core', fresh: () => ours.getToken({ forceRefresh: true }) },
-    { name: 'openid-client', fresh: () => oidc.clientCredentialsGrant(oidcConfig) },
-    { name: 'simple-oauth2', fresh: () => simple.getToken({}) },
-    { name: '@badgateway/oauth2-client', fresh: () => badgateway.clientCredentials() },
-  ];
-}
-
-function openidConfig(url: string): oidc.Configuration {
-  const config = new oidc.Configuration(
-    { issuer: url, token_endpoint: `${url}/oauth2/token` },
-    CLIENT_ID,
-    CLIENT_SECRET,
-  );
-  oidc.allowInsecureRequests(config);
-  return config;
-}
-
-function simpleClient(url: string): ClientCredentials {
-  return new ClientCredentials({
-    client: { id: CLIENT_ID, secret: CLIENT_SECRET },
-    auth: { tokenHost: url, tokenPath: '/oauth2/token' },
-    options: { authorizationMethod: 'body' },
-  });
-}
-
-function badgatewayClient(url: string): OAuth2Client {
-  return new OAuth2Client({
-    server: url,
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    tokenEndpoint: '/oauth2/token',
-    authenticationMethod: 'client_secret_post',
-  });
-}
-
-function badgatewayFetch(client: OAuth2Client): OAuth2Fetch {
-  return new OAuth2Fetch({ client, getNewToken: () => client.clientCredentials(), scheduleRefresh: false });
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -201,31 +123,38 @@ function percentile(values: number[], fraction: number): number {
 }
 
 /**
- * Time per fresh token. Contenders take turns in short batches, in a rotating order, so that load on
- * the machine hits all of them alike. Two estimates: the 10th percentile of batch times (other
- * processes only ever add time, so the fast batches show each library's own cost) and the median of
- * the per-round ratios to the raw fetch.
+ * Time per fresh token beside a raw fetch POST. Each library runs in a child process of its own
+ * (bench/peers-overhead.ts) with its own raw-fetch baseline, against this process's token server. Two
+ * estimates: the 10th percentile of batch times (other processes only ever add time, so the fast
+ * batches show each library's own cost) and the median of the per-round ratios to the raw fetch.
  */
 async function fetchOverhead(url: string, sizes: Sizes): Promise<Section> {
-  const all = contenders(url);
-  for (const contender of all) for (let i = 0; i < 50; i++) await contender.fresh();
-  const times = new Map<string, number[]>(all.map((c) => [c.name, []]));
-  for (let round = 0; round < sizes.rounds; round++) {
-    for (let turn = 0; turn < all.length; turn++) {
-      const contender = all[(round + turn) % all.length] as Contender;
-      const started = performance.now();
-      for (let i = 0; i < sizes.perRound; i++) await contender.fresh();
-      times.get(contender.name)?.push((performance.now() - started) / sizes.perRound);
-    }
+  const child = join(root, 'bench/peers-overhead.ts');
+  const names = [...freshTokenContenders(url).keys()].filter((name) => name !== RAW_FETCH);
+  const rows: Row[] = [];
+  let ours = { p10Ratio: 0, medianRatio: 0 };
+  for (const name of names) {
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', child, name, url, String(sizes.rounds), String(sizes.perRound)],
+      { cwd: root, maxBuffer: 1 << 24 },
+    );
+    const times = JSON.parse(stdout.trim().split('\n').pop() as string) as {
+      raw: number[];
+      subject: number[];
+    };
+    const rawP10 = percentile(times.raw, 0.1);
+    const p10 = percentile(times.subject, 0.1);
+    const estimate = {
+      p10Ratio: p10 / rawP10,
+      medianRatio: median(times.subject.map((t, i) => t / (times.raw[i] as number))),
+    };
+    if (name === OURS) ours = estimate;
+    rows.push({
+      name,
+      cells: [fmt(p10), fmt(rawP10), `${fmt(estimate.p10Ratio, 2)}x`, `${fmt(estimate.medianRatio, 2)}x`],
+    });
   }
-  const raw = times.get('raw fetch POST') as number[];
-  const rawP10 = percentile(raw, 0.1);
-  const estimates = (name: string) => {
-    const own = times.get(name) as number[];
-    const p10 = percentile(own, 0.1);
-    return { p10, p10Ratio: p10 / rawP10, medianRatio: median(own.map((t, i) => t / (raw[i] as number))) };
-  };
-  const ours = estimates('@passflow/core');
   return {
     summary: [
       `fresh token: ${fmt(ours.p10Ratio, 2)}x a raw fetch POST (p10), ${fmt(ours.medianRatio, 2)}x (median of rounds); target <= 1.15x`,
@@ -234,17 +163,12 @@ async function fetchOverhead(url: string, sizes: Sizes): Promise<Section> {
     header: [
       'library',
       'µs per token (p10 of batches)',
+      'raw fetch POST in the same process (µs, p10)',
       'ratio to raw fetch (p10)',
       'ratio (median of rounds)',
     ],
-    rows: all.map((c) => {
-      const e = estimates(c.name);
-      return {
-        name: c.name,
-        cells: [fmt(e.p10 * 1000), `${fmt(e.p10Ratio, 2)}x`, `${fmt(e.medianRatio, 2)}x`],
-      };
-    }),
-    note: `${sizes.rounds} rounds × ${sizes.perRound} tokens per library; @passflow/core with forceRefresh: true.`,
+    rows,
+    note: `Each library in a node process of its own, taking turns with a raw fetch POST in ${fmt(sizes.rounds)} rounds × ${sizes.perRound} tokens; the token server runs in another process. @passflow/core with forceRefresh: true.`,
   };
 }
 
