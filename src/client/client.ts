@@ -45,8 +45,7 @@ export class M2MClient {
   /** The entry of #held for the default request, read by the hot path without a map lookup. */
   #defaultHeld: HeldToken | undefined;
   readonly #flights = new SingleFlight<HeldToken>();
-  /** Created on first use: most clients never renew in the background or use a shared cache. */
-  #renewalTimers: Map<string, ReturnType<typeof setTimeout>> | undefined;
+  /** Created on first use: most clients never use a shared cache. */
   #sharedKeys: Map<string, Promise<string>> | undefined;
   #lastToken: M2MTokenResponse | null = null;
   /** Bumped by clearCache(): results of flights started before it are not stored. */
@@ -146,10 +145,7 @@ export class M2MClient {
   clearCache(): void {
     this.#generation++;
     this.#flights.clear();
-    if (this.#renewalTimers) {
-      for (const timer of this.#renewalTimers.values()) clearTimeout(timer);
-      this.#renewalTimers.clear();
-    }
+    for (const held of this.#held.values()) clearTimeout(held.renewal);
     const shared = this.#shared;
     if (shared) {
       for (const key of this.#held.keys()) {
@@ -349,6 +345,7 @@ export class M2MClient {
   #keep(request: TokenRequest, token: M2MTokenResponse, generation: number): HeldToken {
     const held = holdToken(token, this.#config.autoRefresh, this.#config.refreshThreshold);
     if (generation !== this.#generation) return held;
+    clearTimeout(this.#held.get(request.key)?.renewal);
     this.#held.set(request.key, held);
     if (request.key === this.#default.key) this.#defaultHeld = held;
     this.#lastToken = token;
@@ -358,20 +355,17 @@ export class M2MClient {
 
   /** A timer that renews a token that callers use, at its jittered renewal time. Unref'd. */
   #scheduleRenewal(request: TokenRequest, held: HeldToken): void {
-    this.#renewalTimers ??= new Map();
-    const timers = this.#renewalTimers;
-    clearTimeout(timers.get(request.key));
-    const timer = setTimeout(
+    clearTimeout(held.renewal);
+    held.renewal = setTimeout(
       () => {
-        timers.delete(request.key);
+        held.renewal = undefined;
         if (this.#held.get(request.key) !== held) return;
         if (Date.now() < held.refreshAt) this.#scheduleRenewal(request, held);
         else if (held.used) this.#renewInBackground(request, held);
       },
       Math.min(Math.max(0, held.refreshAt - Date.now()), MAX_TIMER_MS),
     );
-    timer.unref?.();
-    timers.set(request.key, timer);
+    held.renewal.unref?.();
   }
 
   /**

@@ -10,6 +10,8 @@ export type HeldToken = {
   used: boolean;
   /** The token as a settled promise, so a cache hit returns without allocating or awaiting. */
   readonly settled: Promise<M2MTokenResponse>;
+  /** The timer that renews the token in the background (autoRefresh), while one is scheduled. */
+  renewal: ReturnType<typeof setTimeout> | undefined;
 };
 
 /**
@@ -34,5 +36,5 @@ export function refreshLead(token: M2MTokenResponse, thresholdMs: number, random
 export function holdToken(token: M2MTokenResponse, autoRefresh: boolean, thresholdMs: number): HeldToken {
   const expiresAt = expiresAtOf(token);
   const refreshAt = autoRefresh ? expiresAt - refreshLead(token, thresholdMs) : expiresAt;
-  return { token, expiresAt, refreshAt, used: false, settled: Promise.resolve(token) };
+  return { token, expiresAt, refreshAt, used: false, settled: Promise.resolve(token), renewal: undefined };
 }

@@ -3,26 +3,31 @@
  * others get its promise, and the key is free again once it settles.
  */
 export class SingleFlight<T> {
-  readonly #flights = new Map<string, Promise<T>>();
+  /** Exists only while work is in flight, so that an idle owner holds no map. */
+  #flights: Map<string, Promise<T>> | undefined;
 
   run(key: string, work: () => Promise<T>): Promise<T> {
-    let flight = this.#flights.get(key);
+    let flight = this.#flights?.get(key);
     if (!flight) {
+      this.#flights ??= new Map();
+      const flights = this.#flights;
       flight = work().finally(() => {
-        if (this.#flights.get(key) === flight) this.#flights.delete(key);
+        if (flights.get(key) !== flight) return;
+        flights.delete(key);
+        if (flights.size === 0 && this.#flights === flights) this.#flights = undefined;
       });
-      this.#flights.set(key, flight);
+      flights.set(key, flight);
     }
     return flight;
   }
 
   has(key: string): boolean {
-    return this.#flights.has(key);
+    return this.#flights?.has(key) === true;
   }
 
   /** Forget every flight: later callers start new work; callers already waiting still get their result. */
   clear(): void {
-    this.#flights.clear();
+    this.#flights = undefined;
   }
 }
 

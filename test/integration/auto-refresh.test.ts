@@ -90,6 +90,26 @@ describe('autoRefresh on', () => {
     expect(delays).toEqual([80_000, 77_500, 75_000]);
   });
 
+  it('holds one renewal timer per token: a newer token replaces it, clearCache() stops it', async () => {
+    const timers = recordTimers();
+    const cleared = new Set<unknown>();
+    const originalClear = globalThis.clearTimeout;
+    vi.spyOn(globalThis, 'clearTimeout').mockImplementation((timer) => {
+      cleared.add(timer);
+      originalClear(timer);
+    });
+    t.server.setDefault({ body: tokenBody(LIFETIME_S) });
+    const m2m = t.client({ autoRefresh: true, refreshThreshold: 30 });
+    await m2m.getToken();
+    for (let i = 0; i < 3; i++) await m2m.getToken({ forceRefresh: true });
+    const renewals = timers.filter((entry) => entry.delay > 10_000).map((entry) => entry.timer);
+    const pending = () => renewals.filter((timer) => !cleared.has(timer));
+    expect(renewals).toHaveLength(4);
+    expect(pending()).toHaveLength(1);
+    m2m.clearCache();
+    expect(pending()).toHaveLength(0);
+  });
+
   it('renews from the timer alone, without a caller, once a caller used the token', async () => {
     vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
     vi.setSystemTime(START);
