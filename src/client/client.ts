@@ -147,10 +147,9 @@ export class M2MClient {
     this.#flights.clear();
     for (const held of this.#held.values()) clearTimeout(held.renewal);
     const shared = this.#shared;
-    if (shared) {
-      for (const key of this.#held.keys()) {
-        void this.#sharedKeyOf(key).then((sharedKey) => shared.delete(sharedKey));
-      }
+    if (shared && this.#sharedKeys) {
+      // Every key this client used, so that a token a flight published just before the clear goes too.
+      for (const sharedKey of this.#sharedKeys.values()) void sharedKey.then((key) => shared.delete(key));
     }
     this.#held.clear();
     this.#defaultHeld = undefined;
@@ -229,11 +228,11 @@ export class M2MClient {
       if (peer) return this.#keep(request, peer, generation);
     }
     if (shared.canLock) {
-      const peer = await this.#fetchUnderLock(shared, key, request, force);
+      const peer = await this.#fetchUnderLock(shared, key, request, force, generation);
       if (peer) return this.#keep(request, peer, generation);
     }
     const token = await this.#fetch(request);
-    await shared.set(key, token, this.#sharedTtl(token));
+    await this.#publish(shared, key, token, generation);
     return this.#keep(request, token, generation);
   }
 
@@ -248,6 +247,7 @@ export class M2MClient {
     key: string,
     request: TokenRequest,
     force: boolean,
+    generation: number,
   ): Promise<M2MTokenResponse | undefined> {
     const lockTtl = this.#config.timeout + 2000;
     const startedAt = Date.now();
@@ -262,7 +262,7 @@ export class M2MClient {
           const peer = force ? undefined : acceptable(await this.#usableShared(shared, key));
           if (peer) return peer;
           const token = await this.#fetch(request);
-          await shared.set(key, token, this.#sharedTtl(token));
+          await this.#publish(shared, key, token, generation);
           return token;
         } finally {
           await release().catch(() => undefined);
@@ -273,6 +273,16 @@ export class M2MClient {
       if (peer) return peer;
     }
     return undefined;
+  }
+
+  /** Stores a fetched token for other processes, unless the cache was cleared since the fetch began. */
+  async #publish(
+    shared: SharedCache,
+    key: string,
+    token: M2MTokenResponse,
+    generation: number,
+  ): Promise<void> {
+    if (generation === this.#generation) await shared.set(key, token, this.#sharedTtl(token));
   }
 
   /** A token from the shared cache that is not yet due for renewal. */

@@ -28,6 +28,21 @@ function memoryCache() {
   return cache satisfies M2MTokenCache;
 }
 
+/** memoryCache() with the optional fetch lock, held in the same process. */
+function lockingCache() {
+  const locks = new Set<string>();
+  return {
+    ...memoryCache(),
+    lock: async (key: string): Promise<(() => Promise<void>) | null> => {
+      if (locks.has(key)) return null;
+      locks.add(key);
+      return async () => {
+        locks.delete(key);
+      };
+    },
+  } satisfies M2MTokenCache;
+}
+
 describe('a custom cache', () => {
   it('is called with the documented signatures: get(key), set(key, token, ttl seconds), delete(key)', async () => {
     const cache = memoryCache();
@@ -88,6 +103,25 @@ describe('a custom cache', () => {
     expect(second.getCachedToken()?.access_token).toBe(token.access_token);
     expect(t.server.requests).toHaveLength(1);
   });
+
+  for (const locking of [false, true]) {
+    it(`clearCache() during a fetch: its token is neither kept nor published, the next call fetches${locking ? ' (locking cache)' : ''}`, async () => {
+      const cache = locking ? lockingCache() : memoryCache();
+      t.server.enqueue({ body: tokenBody(3600), delayMs: 100 }, { body: tokenBody(3600) });
+      const m2m = t.client({ cache });
+      const before = m2m.getToken();
+      await untilRequests(t.server, 1);
+      m2m.clearCache();
+      const first = await before;
+      await settle();
+      expect(cache.store.size).toBe(0);
+
+      const after = await m2m.getToken();
+      expect(after.access_token).not.toBe(first.access_token);
+      expect(t.server.requests).toHaveLength(2);
+      expect([...cache.store.values()].map((token) => token.access_token)).toEqual([after.access_token]);
+    });
+  }
 
   it('ignores a cached token that is expired, or malformed, and reports the malformed one', async () => {
     const errors: M2MCacheError[] = [];
