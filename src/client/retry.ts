@@ -44,14 +44,13 @@ export function withRetries<T>(
     shouldRetry: async ({ error, retriesConsumed }) => {
       if (!(error instanceof M2MError)) return false;
       const delay = nextDelay(policy, error, retriesConsumed);
-      if (delay === undefined) {
-        const tooLong = policy.strategy ? undefined : beyondRetryAfterCap(error);
-        if (tooLong) throw tooLong;
-        return false;
-      }
+      if (delay === undefined) return false;
       if (delay > 0) await sleep(delay);
       return true;
     },
+  }).catch((error: unknown) => {
+    // Here, not in shouldRetry: p-retry does not ask it about the last attempt.
+    throw (policy.strategy === undefined && beyondRetryAfterCap(error)) || error;
   });
 }
 
@@ -73,8 +72,8 @@ export function nextDelay(policy: RetryPolicy, error: M2MError, retriesDone: num
  * A transient failure whose `Retry-After` is longer than the client waits fails at once as
  * `rate_limit_exceeded`, whatever its status, so the caller sees why no retry came.
  */
-function beyondRetryAfterCap(error: M2MError): M2MError | undefined {
-  if (!error.transient) return undefined;
+function beyondRetryAfterCap(error: unknown): M2MError | undefined {
+  if (!(error instanceof M2MError) || !error.transient) return undefined;
   const wait = parseRetryAfter(error.headers?.['retry-after'], Date.now());
   if (wait === undefined || wait <= MAX_RETRY_WAIT_MS) return undefined;
   return new M2MError({

@@ -180,16 +180,17 @@ describe('how long between attempts', () => {
   });
 
   it.each([
-    [429, '3600'],
-    [503, '120'],
-    [429, 'Wed, 01 Jan 2031 00:00:00 GMT'],
+    [429, '3600', 3],
+    [503, '120', 3],
+    [429, 'Wed, 01 Jan 2031 00:00:00 GMT', 3],
+    [503, '120', 0],
   ])(
-    'a Retry-After beyond the cap fails at once with rate_limit_exceeded (%i, %s)',
-    async (status, value) => {
+    'a Retry-After beyond the cap fails at once with rate_limit_exceeded (%i, %s, retries: %i)',
+    async (status, value, retries) => {
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(START);
       t.server.setDefault(fail(status, { headers: { 'Retry-After': value } }));
-      const error = await rejectionOf(t.client({ retries: 3 }).getToken());
+      const error = await rejectionOf(t.client({ retries }).getToken());
       expect(error.code).toBe(M2MErrorCode.RateLimitExceeded);
       expect(error.status).toBe(status);
       expect(error.headers?.['retry-after']).toBe(value);
