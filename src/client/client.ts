@@ -157,24 +157,45 @@ export class M2MClient {
   }
 
   /**
-   * Revoke the current token (RFC 7009) and clear the cache. Does nothing when no token is cached.
+   * Revoke the cached token (RFC 7009) and clear the cache; with several scope sets cached, every one
+   * of their tokens, so that none stays valid once the client forgets it. Does nothing when no token
+   * is cached. A token whose revocation fails stays cached, and the first failure is thrown once
+   * every token was tried.
    * @throws M2MError on revocation failure
    */
   async revokeToken(): Promise<void> {
-    const token = this.#lastToken;
-    if (!token) return;
-    await withRetries(this.#retry, () =>
+    const held = [...this.#held];
+    if (held.length === 0) return;
+    const outcomes = await Promise.allSettled(held.map(([, { token }]) => this.#revoke(token.access_token)));
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (!failure) {
+      this.clearCache();
+      return;
+    }
+    held.forEach(([key], i) => {
+      if (outcomes[i]?.status === 'fulfilled') this.#forget(key);
+    });
+    throw failure.reason;
+  }
+
+  #revoke(accessToken: string): Promise<void> {
+    return withRetries(this.#retry, () =>
       this.#withTimeout((signal) =>
-        revokeAccessToken(
-          this.#transport,
-          this.#credentials,
-          token.access_token,
-          signal,
-          this.#config.timeout,
-        ),
+        revokeAccessToken(this.#transport, this.#credentials, accessToken, signal, this.#config.timeout),
       ),
     );
-    this.clearCache();
+  }
+
+  /** Drops one cached token: from memory, with its renewal timer, and from the custom cache. */
+  #forget(requestKey: string): void {
+    const held = this.#held.get(requestKey);
+    if (!held) return;
+    clearTimeout(held.renewal);
+    this.#held.delete(requestKey);
+    if (this.#defaultHeld === held) this.#defaultHeld = undefined;
+    if (this.#lastToken === held.token) this.#lastToken = null;
+    const shared = this.#shared;
+    if (shared) void this.#sharedKeyOf(requestKey).then((key) => shared.delete(key));
   }
 
   #requestFor(options: M2MTokenRequestOptions): TokenRequest {

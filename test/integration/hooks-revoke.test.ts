@@ -108,6 +108,37 @@ describe('revokeToken (RFC 7009)', () => {
     expect(t.server.requests).toHaveLength(3);
   });
 
+  it('revokes every cached token, one request each, so none stays valid once forgotten', async () => {
+    const m2m = t.client();
+    const tokens = [await m2m.getToken(), await m2m.getToken({ scopes: ['b:read'] })];
+    t.server.setDefault({ status: 200, body: '' });
+    await m2m.revokeToken();
+    const revoked = t.server.requests.filter((request) => request.path === '/oauth2/revoke');
+    expect(revoked.map((request) => request.form.token).sort()).toEqual(
+      tokens.map((token) => token.access_token).sort(),
+    );
+    expect(m2m.getCachedToken()).toBeNull();
+  });
+
+  it('keeps only the tokens whose revocation failed, and throws that failure', async () => {
+    const m2m = t.client({ retries: 0 });
+    const kept = await m2m.getToken();
+    const revoked = await m2m.getToken({ scopes: ['b:read'] });
+    t.server.setDefault((request) =>
+      request.path === '/oauth2/token'
+        ? { body: tokenBody() }
+        : request.form.token === kept.access_token
+          ? { status: 400, body: { error: 'invalid_request' } }
+          : { status: 200, body: '' },
+    );
+    const error = await rejectionOf(m2m.revokeToken());
+    expect(error.code).toBe(M2MErrorCode.InvalidRequest);
+    expect(await m2m.getToken()).toBe(kept);
+    const renewed = await m2m.getToken({ scopes: ['b:read'] });
+    expect(renewed.access_token).not.toBe(revoked.access_token);
+    expect(t.server.requests.filter((request) => request.path === '/oauth2/token')).toHaveLength(3);
+  });
+
   it('authenticates with client_secret_basic when configured', async () => {
     const m2m = t.client({ authMethod: 'client_secret_basic' });
     await m2m.getToken();
