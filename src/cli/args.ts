@@ -26,15 +26,13 @@ export function parseCommandArgs(
   options: OptionSpecs,
   maxPositionals: number,
 ): ParsedArgs {
+  // Read from the raw arguments: parsing may have taken `--client-secret` as another option's value.
+  if (args.some((arg) => arg === '--client-secret' || arg.startsWith('--client-secret='))) {
+    throw new UsageError(SECRET_ON_ARGV);
+  }
   const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
   const values = new Map<string, string | boolean | string[]>();
   const positionals: string[] = [];
-  for (const token of tokens) {
-    if (token.kind !== 'option') continue;
-    if (token.name === 'client-secret' || token.name.startsWith('client-secret=')) {
-      throw new UsageError(SECRET_ON_ARGV);
-    }
-  }
   for (const token of tokens) {
     if (token.kind === 'positional') {
       positionals.push(token.value);
@@ -48,7 +46,13 @@ export function parseCommandArgs(
       values.set(token.name, true);
       continue;
     }
-    if (token.value === undefined || token.value === '')
+    // As parseArgs' strict mode: `--scope --json` is a missing value, not the scope "--json"; a value
+    // that starts with a dash is given inline (`--scope=-x`).
+    if (
+      token.value === undefined ||
+      token.value === '' ||
+      (!token.inlineValue && token.value.startsWith('-'))
+    )
       throw new UsageError(`${token.rawName} needs a value`);
     if (spec.multiple) {
       const list = values.get(token.name);

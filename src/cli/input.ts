@@ -10,7 +10,11 @@ export async function tokenArgument(
   command: string,
 ): Promise<string> {
   const argument = positionals[0];
-  if (argument !== undefined && argument !== '-') return argument.trim();
+  if (argument !== undefined && argument !== '-') {
+    // An unset variable in `revoke "$TOKEN"` must not pass for a successful revocation.
+    if (argument.trim() === '') throw new UsageError(`${command} got an empty token as its argument`);
+    return argument.trim();
+  }
   if (stdin.isTTY) throw new UsageError(`${command} needs a token as its argument or on stdin`);
   let text = '';
   stdin.setEncoding('utf8');

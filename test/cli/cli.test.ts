@@ -277,14 +277,36 @@ describe('usage', () => {
     expect(result.stdout).toMatch(/^ {2}revoke /m);
   });
 
-  it.each([['--client-secret', 'hunter2-on-argv'], ['--client-secret=hunter2-on-argv']])(
-    'refuses a secret on the command line (%s) without echoing it',
-    async (...args) => {
-      const result = await run(['token', ...args], envFor('https://auth.example.test'));
+  it.each([
+    ['--client-secret', 'hunter2-on-argv'],
+    ['--client-secret=hunter2-on-argv'],
+    ['--client-id', '--client-secret', 'hunter2-on-argv'],
+  ])('refuses a secret on the command line (%s) without echoing it', async (...args) => {
+    const result = await run(['token', ...args], envFor('https://auth.example.test'));
+    expectOneLineError(result, 'usage');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('M2M_CLIENT_SECRET_FILE');
+    expect(result.stderr).not.toContain('hunter2');
+  });
+
+  it.each([
+    [['token', '--scope', '--json']],
+    [['token', '--audience', '--client-secret-file', '/dev/null']],
+    [['revoke', '--url', '--retries', '0', 'some-token']],
+  ])('takes an option name after an option that needs a value as a missing value: %j', async (args) => {
+    const result = await run(args, envFor('https://auth.example.test'));
+    expectOneLineError(result, 'usage');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('needs a value');
+  });
+
+  it.each([[''], ['   ']])(
+    'refuses an empty token argument (%j), as an unset "$TOKEN" gives',
+    async (token) => {
+      const result = await run(['revoke', token], envFor('https://auth.example.test'));
       expectOneLineError(result, 'usage');
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain('M2M_CLIENT_SECRET_FILE');
-      expect(result.stderr).not.toContain('hunter2');
+      expect(result.stderr).toContain('empty token');
     },
   );
 
