@@ -4,6 +4,7 @@ export { M2MError, M2MErrorCode } from './client/errors.js';
 export type {
   ClientAuthMethod,
   M2MCacheError,
+  M2MCacheLockRelease,
   M2MClientConfig,
   M2MTokenCache,
   M2MTokenClaims,

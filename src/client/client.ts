@@ -3,7 +3,7 @@ import { type ResolvedConfig, resolveConfig } from './config.js';
 import { M2MError, M2MErrorCode } from './errors.js';
 import { expiresAtOf, type HeldToken, holdToken, refreshLead } from './lifetime.js';
 import { defaultRequest, requestFor, sharedCacheKey, type TokenRequest } from './request.js';
-import { type RetryPolicy, withRetries } from './retry.js';
+import { MAX_RETRY_WAIT_MS, MAX_STRATEGY_RETRIES, type RetryPolicy, withRetries } from './retry.js';
 import { revokeAccessToken } from './revocation.js';
 import { SharedCache } from './shared-cache.js';
 import { abortable, SingleFlight } from './single-flight.js';
@@ -258,10 +258,11 @@ export class M2MClient {
   }
 
   /**
-   * Cross-process single flight: the process that takes the lock fetches and publishes the token;
-   * the others poll the shared cache until it appears, or take the lock over once its holder has
-   * released it without a token or died and let it expire. Resolves to undefined when locking
-   * fails or the wait runs out, so the caller fetches by itself.
+   * Cross-process single flight: the process that takes the lock fetches and publishes the token,
+   * extending the lock while it retries when the cache can; the others poll the shared cache until
+   * the token appears, or take the lock over once its holder has released it without a token or died
+   * and let it lapse. Resolves to undefined when locking fails or the wait runs out, so the caller
+   * fetches by itself.
    */
   async #fetchUnderLock(
     shared: SharedCache,
@@ -272,13 +273,17 @@ export class M2MClient {
   ): Promise<M2MTokenResponse | undefined> {
     const lockTtl = this.#config.timeout + 2000;
     const startedAt = Date.now();
+    // A holder keeps the lock while it retries: wait as long as its fetch may take, and for a dead
+    // holder's lock to lapse.
+    const waitUntil = startedAt + this.#longestFetchMs() + 2 * lockTtl;
     // A forced refresh takes only a token issued after it started.
     const acceptable = (token: M2MTokenResponse | null) =>
       token && (!force || (token.issued_at ?? 0) >= Math.floor(startedAt / 1000)) ? token : undefined;
-    while (Date.now() < startedAt + 2 * lockTtl) {
-      const release = await shared.lock(key, lockTtl);
-      if (release === undefined) return undefined;
-      if (release) {
+    while (Date.now() < waitUntil) {
+      const lock = await shared.lock(key, lockTtl);
+      if (lock === undefined) return undefined;
+      if (lock) {
+        const stopKeepAlive = lock.keepAlive(lockTtl);
         try {
           const peer = force ? undefined : acceptable(await this.#usableShared(shared, key));
           if (peer) return peer;
@@ -286,7 +291,8 @@ export class M2MClient {
           await this.#publish(shared, key, token, generation);
           return token;
         } finally {
-          await release().catch(() => undefined);
+          stopKeepAlive();
+          await lock.release();
         }
       }
       await sleep(PEER_POLL_MS * (0.5 + Math.random()));
@@ -294,6 +300,12 @@ export class M2MClient {
       if (peer) return peer;
     }
     return undefined;
+  }
+
+  /** The longest one token fetch may take with its retries: every attempt timing out, every wait at its cap. */
+  #longestFetchMs(): number {
+    const retries = this.#retry.strategy ? MAX_STRATEGY_RETRIES : this.#retry.retries;
+    return (retries + 1) * this.#config.timeout + retries * MAX_RETRY_WAIT_MS;
   }
 
   /** Stores a fetched token for other processes, unless the cache was cleared since the fetch began. */

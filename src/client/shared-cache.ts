@@ -3,7 +3,12 @@ import type { M2MCacheError, M2MTokenCache, M2MTokenResponse } from './types.js'
 /** How long one operation of a custom cache may take before it counts as failed. */
 export const CACHE_TIMEOUT_MS = 1000;
 
-type Release = () => Promise<void>;
+/** A fetch lock this process holds. */
+export type HeldLock = {
+  /** Keeps the lock alive (when the cache can extend it) until the returned function is called. */
+  keepAlive(ttlMs: number): () => void;
+  release(): Promise<void>;
+};
 
 /**
  * A user's `M2MTokenCache` made safe to depend on: every operation is bounded by a timeout, a failure
@@ -40,13 +45,27 @@ export class SharedCache {
     return this.#run('delete', () => this.#cache.delete(key), undefined);
   }
 
-  /** A release function, `null` when another process holds the lock, or `undefined` when locking failed. */
-  async lock(key: string, ttlMs: number): Promise<Release | null | undefined> {
+  /** The lock, `null` when another process holds it, or `undefined` when locking failed. */
+  async lock(key: string, ttlMs: number): Promise<HeldLock | null | undefined> {
     const lock = this.#cache.lock;
     if (!lock) return undefined;
     const release = await this.#run('lock', () => lock.call(this.#cache, key, ttlMs), undefined);
-    // The release is bounded too: a hung release would hold back the token its holder just fetched.
-    return release && (() => this.#run('lock', release, undefined));
+    if (!release) return release;
+    const { extend } = release;
+    return {
+      keepAlive: (ttl) => {
+        if (!extend) return () => {};
+        // Three chances per TTL, each bounded like any cache call, before the lock could lapse.
+        const timer = setInterval(
+          () => void this.#run('lock', () => extend.call(release, ttl), false),
+          ttl / 3,
+        );
+        timer.unref?.();
+        return () => clearInterval(timer);
+      },
+      // The release is bounded too: a hung release would hold back the token its holder just fetched.
+      release: () => this.#run('lock', release, undefined),
+    };
   }
 
   async #run<T, F>(

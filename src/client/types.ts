@@ -173,8 +173,17 @@ export interface M2MTokenCache {
    * releases it, or to `null` while another process holds it. With it, processes sharing the cache
    * make one token request per key: the others wait for the holder's token to appear.
    */
-  lock?(key: string, ttlMs: number): Promise<(() => Promise<void>) | null>;
+  lock?(key: string, ttlMs: number): Promise<M2MCacheLockRelease | null>;
 }
+
+/**
+ * Releases a fetch lock. With `extend`, the holder keeps the lock for another `ttlMs` while its request
+ * is still retrying (resolving to false when it no longer holds it), so the lock can stay short and
+ * still cover a slow fetch: a holder that dies stops extending it.
+ */
+export type M2MCacheLockRelease = (() => Promise<void>) & {
+  extend?: (ttlMs: number) => Promise<boolean>;
+};
 
 /** A custom cache failed or timed out; the client treated it as a miss. */
 export type M2MCacheError = {

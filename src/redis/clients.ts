@@ -36,9 +36,12 @@ export type RedisCommands = {
   del(key: string): Promise<void>;
   /** Deletes `key` only while it holds `value`, atomically. */
   deleteIfEquals(key: string, value: string): Promise<void>;
+  /** Sets the TTL of `key` only while it holds `value`, atomically. Whether it did. */
+  expireIfEquals(key: string, value: string, ttlMs: number): Promise<boolean>;
 };
 
 const DELETE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const EXPIRE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
 /** States in which ioredis would queue a command until a reconnection that may never come. */
 const IOREDIS_OFFLINE = new Set(['reconnecting', 'close', 'end']);
@@ -62,6 +65,7 @@ type Driver = {
   set(key: string, value: string, ttlMs: number, onlyIfAbsent: boolean): Promise<unknown>;
   del(key: string): Promise<unknown>;
   deleteIfEquals(key: string, value: string): Promise<unknown>;
+  expireIfEquals(key: string, value: string, ttlMs: number): Promise<unknown>;
 };
 
 // A command issued while the client reconnects waits in its offline queue for as long as the outage
@@ -88,6 +92,10 @@ function guarded(driver: Driver): RedisCommands {
       online();
       await driver.deleteIfEquals(key, value);
     },
+    async expireIfEquals(key, value, ttlMs) {
+      online();
+      return Number(await driver.expireIfEquals(key, value, ttlMs)) === 1;
+    },
   };
 }
 
@@ -99,6 +107,7 @@ function ioredisDriver(client: IORedisLike): Driver {
       onlyIfAbsent ? client.set(key, value, 'PX', ttlMs, 'NX') : client.set(key, value, 'PX', ttlMs),
     del: (key) => client.del(key),
     deleteIfEquals: (key, value) => client.eval(DELETE_IF_EQUALS, 1, key, value),
+    expireIfEquals: (key, value, ttlMs) => client.eval(EXPIRE_IF_EQUALS, 1, key, value, String(ttlMs)),
   };
 }
 
@@ -111,6 +120,8 @@ function nodeRedisDriver(client: NodeRedisLike): Driver {
       client.set(key, value, onlyIfAbsent ? { PX: ttlMs, NX: true } : { PX: ttlMs }),
     del: (key) => client.del(key),
     deleteIfEquals: (key, value) => client.eval(DELETE_IF_EQUALS, { keys: [key], arguments: [value] }),
+    expireIfEquals: (key, value, ttlMs) =>
+      client.eval(EXPIRE_IF_EQUALS, { keys: [key], arguments: [value, String(ttlMs)] }),
   };
 }
 

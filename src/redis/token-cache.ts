@@ -1,4 +1,4 @@
-import type { M2MTokenCache, M2MTokenResponse } from '../client/types.js';
+import type { M2MCacheLockRelease, M2MTokenCache, M2MTokenResponse } from '../client/types.js';
 import { commandsOf, type RedisClientLike } from './clients.js';
 
 export type RedisTokenCacheOptions = {
@@ -38,15 +38,24 @@ export function createRedisTokenCache(
     async delete(key) {
       await commands.del(tokenKey(key));
     },
-    /** `SET lock owner NX PX ttl`; the release deletes the lock only while this owner still holds it. */
+    /**
+     * `SET lock owner NX PX ttl`; the release deletes the lock, and `extend` renews its TTL, only while
+     * this owner still holds it.
+     */
     async lock(key, ttlMs) {
       const lockKey = `${tokenKey(key)}:lock`;
       const owner = crypto.randomUUID();
-      const taken = await commands.set(lockKey, owner, Math.max(1, Math.ceil(ttlMs)), true);
+      const taken = await commands.set(lockKey, owner, lockMillis(ttlMs), true);
       if (!taken) return null;
-      return () => commands.deleteIfEquals(lockKey, owner);
+      const release: M2MCacheLockRelease = () => commands.deleteIfEquals(lockKey, owner);
+      release.extend = (ttl) => commands.expireIfEquals(lockKey, owner, lockMillis(ttl));
+      return release;
     },
   };
+}
+
+function lockMillis(ttlMs: number): number {
+  return Math.max(1, Math.ceil(ttlMs));
 }
 
 /** Redis refuses a zero or negative expiry; such a token is due anyway, so it lives for a millisecond. */

@@ -108,6 +108,23 @@ describe.each(REDIS_LIBRARIES)('createRedisTokenCache with %s', (library) => {
     expect(await inspector.exists(lockKey)).toBe(0);
   });
 
+  it('extends a lock only for its owner: a holder that lost it cannot lengthen its successor', async () => {
+    const lock = cache.lock?.bind(cache);
+    if (!lock) throw new Error('the Redis cache must offer a lock');
+    const lockKey = `${prefix}{k5}:lock`;
+    const first = await lock('k5', 200);
+    expect(first?.extend).toBeTypeOf('function');
+    expect(await first?.extend?.(5000)).toBe(true);
+    expect(await inspector.pttl(lockKey)).toBeGreaterThan(3000);
+
+    await inspector.pexpire(lockKey, 1);
+    await waitUntil(async () => (await inspector.exists(lockKey)) === 0);
+    const second = await lock('k5', 300);
+    expect(await first?.extend?.(60_000)).toBe(false);
+    expect(await inspector.pttl(lockKey)).toBeLessThanOrEqual(300);
+    await second?.();
+  });
+
   it('puts a token and its lock under one Redis Cluster hash tag', async () => {
     const key = 'passflow:m2m:svc:abc_DEF-123';
     await cache.set(key, token, 30);
