@@ -234,12 +234,13 @@ export class M2MClient {
     const forcedKey = `force:${request.key}`;
     // A plain caller joins a forced refresh in flight: its token is as fresh as a new one.
     const key = force || this.#flights.has(forcedKey) ? forcedKey : request.key;
-    return this.#flights.run(key, () => this.#obtain(request, force));
+    // The generation when the caller asked: the flight itself starts a moment later.
+    const generation = this.#generation;
+    return this.#flights.run(key, () => this.#obtain(request, force, generation));
   }
 
   /** A token from the shared cache when another process has one, otherwise from the token endpoint. */
-  async #obtain(request: TokenRequest, force: boolean): Promise<HeldToken> {
-    const generation = this.#generation;
+  async #obtain(request: TokenRequest, force: boolean, generation: number): Promise<HeldToken> {
     const shared = this.#shared;
     if (!shared) return this.#keep(request, await this.#fetch(request), generation);
 

@@ -11,11 +11,14 @@ export class SingleFlight<T> {
     if (!flight) {
       this.#flights ??= new Map();
       const flights = this.#flights;
-      flight = work().finally(() => {
-        if (flights.get(key) !== flight) return;
-        flights.delete(key);
-        if (flights.size === 0 && this.#flights === flights) this.#flights = undefined;
-      });
+      // Started after it is registered: work that calls back in (a hook asking for a token) joins it.
+      flight = Promise.resolve()
+        .then(work)
+        .finally(() => {
+          if (flights.get(key) !== flight) return;
+          flights.delete(key);
+          if (flights.size === 0 && this.#flights === flights) this.#flights = undefined;
+        });
       flights.set(key, flight);
     }
     return flight;

@@ -84,6 +84,17 @@ describe('hooks', () => {
     // The rejection of the async hook is handled: vitest would fail the run on an unhandled one.
     await settle();
   });
+  it('a hook that asks for a token joins the request in flight instead of starting another', async () => {
+    const fromHook: Promise<M2MTokenResponse>[] = [];
+    const m2m = t.client({
+      onTokenRequest: () => {
+        if (fromHook.length < 5) fromHook.push(m2m.getToken());
+      },
+    });
+    const token = await m2m.getToken();
+    expect(await Promise.all(fromHook)).toEqual([token]);
+    expect(t.server.requests).toHaveLength(1);
+  });
 });
 
 describe('revokeToken (RFC 7009)', () => {
