@@ -24,6 +24,9 @@ const PEER_POLL_MS = 50;
 /** setTimeout's largest delay; longer waits are taken in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** When a flight was asked for: the cache generation then, and its number among the client's flights. */
+type FlightOrder = { readonly generation: number; readonly flight: number };
+
 type Hooks = {
   onTokenRequest: M2MClientConfig['onTokenRequest'] | undefined;
   onTokenResponse: M2MClientConfig['onTokenResponse'] | undefined;
@@ -50,6 +53,8 @@ export class M2MClient {
   #lastToken: M2MTokenResponse | null = null;
   /** Bumped by clearCache(): results of flights started before it are not stored. */
   #generation = 0;
+  /** Numbers the flights, so that a slow, older flight cannot replace a newer token. */
+  #flightsAsked = 0;
 
   /**
    * Create a new M2M client
@@ -157,25 +162,21 @@ export class M2MClient {
   }
 
   /**
-   * Revoke the cached token (RFC 7009) and clear the cache; with several scope sets cached, every one
-   * of their tokens, so that none stays valid once the client forgets it. Does nothing when no token
-   * is cached. A token whose revocation fails stays cached, and the first failure is thrown once
-   * every token was tried.
+   * Revoke the cached token (RFC 7009) and forget it; with several scope sets cached, every one of
+   * their tokens, so that none stays valid once the client forgets it. Does nothing when no token is
+   * cached. A token whose revocation fails stays cached, and the first failure is thrown once every
+   * token was tried. A token obtained while the revocation runs is neither revoked nor forgotten.
    * @throws M2MError on revocation failure
    */
   async revokeToken(): Promise<void> {
     const held = [...this.#held];
     if (held.length === 0) return;
     const outcomes = await Promise.allSettled(held.map(([, { token }]) => this.#revoke(token.access_token)));
-    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
-    if (!failure) {
-      this.clearCache();
-      return;
-    }
-    held.forEach(([key], i) => {
-      if (outcomes[i]?.status === 'fulfilled') this.#forget(key);
+    held.forEach(([key, entry], i) => {
+      if (outcomes[i]?.status === 'fulfilled') this.#forget(key, entry);
     });
-    throw failure.reason;
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
   }
 
   #revoke(accessToken: string): Promise<void> {
@@ -186,10 +187,12 @@ export class M2MClient {
     );
   }
 
-  /** Drops one cached token: from memory, with its renewal timer, and from the custom cache. */
-  #forget(requestKey: string): void {
-    const held = this.#held.get(requestKey);
-    if (!held) return;
+  /**
+   * Drops a cached token: from memory, with its renewal timer, and from the custom cache. A token that
+   * replaced it meanwhile (a renewal during its revocation) stays.
+   */
+  #forget(requestKey: string, held: HeldToken): void {
+    if (this.#held.get(requestKey) !== held) return;
     clearTimeout(held.renewal);
     this.#held.delete(requestKey);
     if (this.#defaultHeld === held) this.#defaultHeld = undefined;
@@ -234,28 +237,28 @@ export class M2MClient {
     const forcedKey = `force:${request.key}`;
     // A plain caller joins a forced refresh in flight: its token is as fresh as a new one.
     const key = force || this.#flights.has(forcedKey) ? forcedKey : request.key;
-    // The generation when the caller asked: the flight itself starts a moment later.
-    const generation = this.#generation;
-    return this.#flights.run(key, () => this.#obtain(request, force, generation));
+    // Taken when the caller asks: the flight itself starts a moment later.
+    const order: FlightOrder = { generation: this.#generation, flight: ++this.#flightsAsked };
+    return this.#flights.run(key, () => this.#obtain(request, force, order));
   }
 
   /** A token from the shared cache when another process has one, otherwise from the token endpoint. */
-  async #obtain(request: TokenRequest, force: boolean, generation: number): Promise<HeldToken> {
+  async #obtain(request: TokenRequest, force: boolean, order: FlightOrder): Promise<HeldToken> {
     const shared = this.#shared;
-    if (!shared) return this.#keep(request, await this.#fetch(request), generation);
+    if (!shared) return this.#keep(request, await this.#fetch(request), order);
 
     const key = await this.#sharedKeyOf(request.key);
     if (!force) {
       const peer = await this.#usableShared(shared, key);
-      if (peer) return this.#keep(request, peer, generation);
+      if (peer) return this.#keep(request, peer, order);
     }
     if (shared.canLock) {
-      const peer = await this.#fetchUnderLock(shared, key, request, force, generation);
-      if (peer) return this.#keep(request, peer, generation);
+      const peer = await this.#fetchUnderLock(shared, key, request, force, order);
+      if (peer) return this.#keep(request, peer, order);
     }
     const token = await this.#fetch(request);
-    await this.#publish(shared, key, token, generation);
-    return this.#keep(request, token, generation);
+    await this.#publish(shared, key, token, order);
+    return this.#keep(request, token, order);
   }
 
   /**
@@ -270,7 +273,7 @@ export class M2MClient {
     key: string,
     request: TokenRequest,
     force: boolean,
-    generation: number,
+    order: FlightOrder,
   ): Promise<M2MTokenResponse | undefined> {
     const lockTtl = this.#config.timeout + 2000;
     const startedAt = Date.now();
@@ -289,7 +292,7 @@ export class M2MClient {
           const peer = force ? undefined : acceptable(await this.#usableShared(shared, key));
           if (peer) return peer;
           const token = await this.#fetch(request);
-          await this.#publish(shared, key, token, generation);
+          await this.#publish(shared, key, token, order);
           return token;
         } finally {
           stopKeepAlive();
@@ -314,9 +317,9 @@ export class M2MClient {
     shared: SharedCache,
     key: string,
     token: M2MTokenResponse,
-    generation: number,
+    order: FlightOrder,
   ): Promise<void> {
-    if (generation === this.#generation) await shared.set(key, token, this.#sharedTtl(token));
+    if (order.generation === this.#generation) await shared.set(key, token, this.#sharedTtl(token));
   }
 
   /** A token from the shared cache that is not yet due for renewal. */
@@ -385,11 +388,16 @@ export class M2MClient {
     callHook(() => onTokenRequest(info));
   }
 
-  /** Stores a token in memory (unless the cache was cleared meanwhile) and schedules its renewal. */
-  #keep(request: TokenRequest, token: M2MTokenResponse, generation: number): HeldToken {
-    const held = holdToken(token, this.#config.autoRefresh, this.#config.refreshThreshold);
-    if (generation !== this.#generation) return held;
-    clearTimeout(this.#held.get(request.key)?.renewal);
+  /**
+   * Stores a token in memory and schedules its renewal, unless the cache was cleared meanwhile or a
+   * flight asked for later already stored its token.
+   */
+  #keep(request: TokenRequest, token: M2MTokenResponse, order: FlightOrder): HeldToken {
+    const held = holdToken(token, this.#config.autoRefresh, this.#config.refreshThreshold, order.flight);
+    if (order.generation !== this.#generation) return held;
+    const current = this.#held.get(request.key);
+    if (current && current.flight > order.flight) return held;
+    clearTimeout(current?.renewal);
     this.#held.set(request.key, held);
     if (request.key === this.#default.key) this.#defaultHeld = held;
     this.#lastToken = token;

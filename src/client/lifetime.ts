@@ -10,6 +10,8 @@ export type HeldToken = {
   used: boolean;
   /** The token as a settled promise, so a cache hit returns without allocating or awaiting. */
   readonly settled: Promise<M2MTokenResponse>;
+  /** The order in which the flight that got it started: a later flight's token is never replaced by an earlier one's. */
+  readonly flight: number;
   /** The timer that renews the token in the background (autoRefresh), while one is scheduled. */
   renewal: ReturnType<typeof setTimeout> | undefined;
 };
@@ -33,8 +35,21 @@ export function refreshLead(token: M2MTokenResponse, thresholdMs: number, random
   return Math.min(thresholdMs * (1 + 0.25 * random), (token.expires_in * 1000) / 2);
 }
 
-export function holdToken(token: M2MTokenResponse, autoRefresh: boolean, thresholdMs: number): HeldToken {
+export function holdToken(
+  token: M2MTokenResponse,
+  autoRefresh: boolean,
+  thresholdMs: number,
+  flight = 0,
+): HeldToken {
   const expiresAt = expiresAtOf(token);
   const refreshAt = autoRefresh ? expiresAt - refreshLead(token, thresholdMs) : expiresAt;
-  return { token, expiresAt, refreshAt, used: false, settled: Promise.resolve(token), renewal: undefined };
+  return {
+    token,
+    expiresAt,
+    refreshAt,
+    used: false,
+    settled: Promise.resolve(token),
+    flight,
+    renewal: undefined,
+  };
 }

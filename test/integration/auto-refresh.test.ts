@@ -179,6 +179,26 @@ describe('autoRefresh on', () => {
     expect(t.server.requests).toHaveLength(4);
   });
 
+  it('a forced refresh is not replaced by an older background renewal that lands after it', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    t.server.enqueue(
+      { body: tokenBody(LIFETIME_S) },
+      { body: tokenBody(LIFETIME_S), delayMs: 300 },
+      { body: tokenBody(LIFETIME_S) },
+    );
+    const m2m = t.client({ autoRefresh: true, refreshThreshold: 30 });
+    const old = await m2m.getToken();
+    at(71);
+    expect(await m2m.getToken()).toBe(old);
+    await untilRequests(t.server, 2);
+    const forced = await m2m.getToken({ forceRefresh: true });
+    expect(forced).not.toBe(old);
+    await until(() => t.server.requests.length === 3, 'the forced request');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await m2m.getToken()).toBe(forced);
+    expect(m2m.getCachedToken()).toBe(forced);
+  });
+
   it('never returns an expired token: at expiry callers wait, and see the failure if renewal fails', async () => {
     t.server.enqueue(
       { body: tokenBody(LIFETIME_S) },

@@ -150,6 +150,22 @@ describe('revokeToken (RFC 7009)', () => {
     expect(t.server.requests.filter((request) => request.path === '/oauth2/token')).toHaveLength(3);
   });
 
+  it('keeps a token obtained while the revocation runs: it was not revoked', async () => {
+    const m2m = t.client();
+    const revoked = await m2m.getToken();
+    t.server.setDefault((request) =>
+      request.path === '/oauth2/revoke' ? { status: 200, body: '', delayMs: 200 } : { body: tokenBody() },
+    );
+    const revoking = m2m.revokeToken();
+    const fresh = await m2m.getToken({ forceRefresh: true });
+    await revoking;
+    expect(t.server.requests.find((request) => request.path === '/oauth2/revoke')?.form.token).toBe(
+      revoked.access_token,
+    );
+    expect(m2m.getCachedToken()).toBe(fresh);
+    expect(await m2m.getToken()).toBe(fresh);
+  });
+
   it('authenticates with client_secret_basic when configured', async () => {
     const m2m = t.client({ authMethod: 'client_secret_basic' });
     await m2m.getToken();
