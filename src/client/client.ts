@@ -146,7 +146,10 @@ export class M2MClient {
     return parseTokenClaims(token);
   }
 
-  /** Forget every cached token, here and in the custom cache, and stop background renewals. */
+  /**
+   * Forget every cached token, here and in the custom cache, and stop background renewals. A request
+   * already in flight is not retried after it fails: its callers get `temporarily_unavailable`.
+   */
   clearCache(): void {
     this.#generation++;
     this.#flights.clear();
@@ -245,7 +248,7 @@ export class M2MClient {
   /** A token from the shared cache when another process has one, otherwise from the token endpoint. */
   async #obtain(request: TokenRequest, force: boolean, order: FlightOrder): Promise<HeldToken> {
     const shared = this.#shared;
-    if (!shared) return this.#keep(request, await this.#fetch(request), order);
+    if (!shared) return this.#keep(request, await this.#fetch(request, order), order);
 
     const key = await this.#sharedKeyOf(request.key);
     if (!force) {
@@ -256,7 +259,7 @@ export class M2MClient {
       const peer = await this.#fetchUnderLock(shared, key, request, force, order);
       if (peer) return this.#keep(request, peer, order);
     }
-    const token = await this.#fetch(request);
+    const token = await this.#fetch(request, order);
     await this.#publish(shared, key, token, order);
     return this.#keep(request, token, order);
   }
@@ -291,7 +294,7 @@ export class M2MClient {
         try {
           const peer = force ? undefined : acceptable(await this.#usableShared(shared, key));
           if (peer) return peer;
-          const token = await this.#fetch(request);
+          const token = await this.#fetch(request, order);
           await this.#publish(shared, key, token, order);
           return token;
         } finally {
@@ -347,13 +350,18 @@ export class M2MClient {
   }
 
   /** One token from the endpoint, with retries, a timeout per attempt and the hooks around it. */
-  async #fetch(request: TokenRequest): Promise<M2MTokenResponse> {
-    const token = await withRetries(this.#retry, (attempt) => {
-      this.#notifyRequest(request, attempt);
-      return this.#withTimeout((signal) =>
-        requestToken(this.#transport, this.#credentials, request, signal, this.#config.timeout),
-      );
-    });
+  async #fetch(request: TokenRequest, order: FlightOrder): Promise<M2MTokenResponse> {
+    const token = await withRetries(
+      this.#retry,
+      (attempt) => {
+        this.#notifyRequest(request, attempt);
+        return this.#withTimeout((signal) =>
+          requestToken(this.#transport, this.#credentials, request, signal, this.#config.timeout),
+        );
+      },
+      // After clearCache() a failing request is not retried: its token would not be kept anyway.
+      () => order.generation !== this.#generation,
+    );
     const { onTokenResponse } = this.#hooks;
     if (onTokenResponse) callHook(() => onTokenResponse({ ...token, access_token: '[redacted]' }));
     return token;

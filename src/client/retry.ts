@@ -19,6 +19,7 @@ export const MAX_STRATEGY_RETRIES = 20;
 
 const noFailedAttemptHook = () => {};
 const everyRetryCounts = () => true;
+const never = () => false;
 
 /**
  * Runs `attempt` until it succeeds or the policy stops it, through p-retry. The policy decides per
@@ -29,6 +30,7 @@ const everyRetryCounts = () => true;
 export function withRetries<T>(
   policy: RetryPolicy,
   attempt: (attemptNumber: number) => Promise<T>,
+  abandoned: () => boolean = never,
 ): Promise<T> {
   // Every option is given, p-retry's defaults too, in one literal: when p-retry has to fill some in,
   // a call costs about 10 µs (several percent of a loopback token request) instead of about one.
@@ -46,11 +48,22 @@ export function withRetries<T>(
       const delay = nextDelay(policy, error, retriesConsumed);
       if (delay === undefined) return false;
       if (delay > 0) await sleep(delay);
+      if (abandoned()) throw abandonedError(error);
       return true;
     },
   }).catch((error: unknown) => {
     // Here, not in shouldRetry: p-retry does not ask it about the last attempt.
     throw (policy.strategy === undefined && beyondRetryAfterCap(error)) || error;
+  });
+}
+
+/** Nobody is waiting for the result any more (the cache was cleared): no further attempt is made. */
+function abandonedError(last: M2MError): M2MError {
+  return new M2MError({
+    code: M2MErrorCode.TemporarilyUnavailable,
+    status: last.status,
+    message: `${last.message} (not retried: clearCache() was called meanwhile)`,
+    cause: last,
   });
 }
 

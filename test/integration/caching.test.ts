@@ -1,8 +1,9 @@
 // Caching per scope/audience set, forceRefresh, single flight, expiry by the local clock, and the
 // synchronous accessors, against the real loopback token server.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { M2MErrorCode } from '../../src/index.js';
 import { tokenBody } from '../support/token-server.js';
-import { useTokenServer } from './fixtures.js';
+import { rejectionOf, untilRequests, useTokenServer } from './fixtures.js';
 
 const t = useTokenServer();
 const START = new Date('2030-01-01T00:00:00.000Z');
@@ -216,6 +217,18 @@ describe('getCachedToken and clearCache', () => {
     expect(second.access_token).not.toBe(first.access_token);
     await m2m.getToken({ scopes: ['b:read'] });
     expect(t.server.requests).toHaveLength(4);
+  });
+
+  it('a failed request in flight is not retried after clearCache', async () => {
+    t.server.enqueue({ status: 503, headers: { 'Retry-After': '1' } });
+    const m2m = t.client({ retries: 3 });
+    const pending = rejectionOf(m2m.getToken());
+    await untilRequests(t.server, 1);
+    m2m.clearCache();
+    const error = await pending;
+    expect(error.code).toBe(M2MErrorCode.TemporarilyUnavailable);
+    expect(error.message).toContain('clearCache()');
+    expect(t.server.requests).toHaveLength(1);
   });
 
   it('a flight that started before clearCache does not repopulate the cache', async () => {
