@@ -11,9 +11,10 @@ export async function tokenArgument(
 ): Promise<string> {
   const argument = positionals[0];
   if (argument !== undefined && argument !== '-') {
+    const token = argument.trim();
     // An unset variable in `revoke "$TOKEN"` must not pass for a successful revocation.
-    if (argument.trim() === '') throw new UsageError(`${command} got an empty token as its argument`);
-    return argument.trim();
+    if (token === '') throw new UsageError(`${command} got an empty token as its argument`);
+    return token;
   }
   if (stdin.isTTY) throw new UsageError(`${command} needs a token as its argument or on stdin`);
   let text = '';

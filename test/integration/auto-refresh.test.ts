@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { M2MClient, M2MTokenResponse } from '../../src/index.js';
 import { tokenBody } from '../support/token-server.js';
-import { rejectionOf, settle, until, untilRequests, useTokenServer } from './fixtures.js';
+import { rejectionOf, settle, until, untilRequests, useTokenServer, watchTimeouts } from './fixtures.js';
 
 const t = useTokenServer();
 const START = Date.parse('2030-01-01T00:00:00.000Z');
@@ -35,16 +35,7 @@ async function untilRenewed(m2m: M2MClient, old: M2MTokenResponse): Promise<M2MT
 /** Every setTimeout the client starts, with its delay and the timer object. */
 function recordTimers(): Array<{ delay: number; timer: NodeJS.Timeout }> {
   const timers: Array<{ delay: number; timer: NodeJS.Timeout }> = [];
-  const original = globalThis.setTimeout;
-  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((
-    callback: () => void,
-    delay?: number,
-    ...rest: unknown[]
-  ) => {
-    const timer = original(callback, delay, ...rest) as unknown as NodeJS.Timeout;
-    timers.push({ delay: delay ?? 0, timer });
-    return timer;
-  }) as typeof setTimeout);
+  watchTimeouts((delay, _rest, timer) => timers.push({ delay, timer }));
   return timers;
 }
 

@@ -1,6 +1,6 @@
 // Shared setup of the integration tests: a fresh loopback token server per test and clients bound to it.
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { M2MClient, type M2MClientConfig, M2MError } from '../../src/index.js';
 import { type Step, startTokenServer, type TokenServer } from '../support/token-server.js';
 
@@ -85,4 +85,18 @@ export function scriptWithStamps(server: TokenServer, steps: Step[], after: Step
     return steps[stamps.length - 1] ?? after;
   });
   return stamps;
+}
+
+/** Spies on setTimeout (real or faked): `seen` gets the delay, the extra arguments and the timer of each call. */
+export function watchTimeouts(seen: (delay: number, rest: unknown[], timer: NodeJS.Timeout) => void): void {
+  const original = globalThis.setTimeout;
+  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((
+    callback: () => void,
+    delay?: number,
+    ...rest: unknown[]
+  ) => {
+    const timer = original(callback, delay, ...rest) as unknown as NodeJS.Timeout;
+    seen(delay ?? 0, rest, timer);
+    return timer;
+  }) as typeof setTimeout);
 }

@@ -3,7 +3,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { M2MErrorCode, type RetryStrategy } from '../../src/index.js';
 import { type Step, startTokenServer } from '../support/token-server.js';
-import { rejectionOf, scriptWithStamps, settle, until, untilRequests, useTokenServer } from './fixtures.js';
+import {
+  rejectionOf,
+  scriptWithStamps,
+  settle,
+  until,
+  untilRequests,
+  useTokenServer,
+  watchTimeouts,
+} from './fixtures.js';
 
 const t = useTokenServer();
 const START = Date.parse('2030-01-01T00:00:00.000Z');
@@ -25,16 +33,10 @@ function fail(status: number, extra: Step = {}): Step {
  */
 async function driveAttempts(attempts: number): Promise<number[]> {
   const waits: number[] = [];
-  const original = globalThis.setTimeout;
-  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((
-    callback: () => void,
-    delay?: number,
-    ...rest: unknown[]
-  ) => {
-    // Only the client's own waits: undici's timers pass arguments, the client's never do.
-    if (delay !== PATIENT && rest.length === 0) waits.push(delay ?? 0);
-    return original(callback, delay, ...rest);
-  }) as typeof setTimeout);
+  // Only the client's own waits: undici's timers pass arguments, the client's never do.
+  watchTimeouts((delay, rest) => {
+    if (delay !== PATIENT && rest.length === 0) waits.push(delay);
+  });
   for (let attempt = 1; attempt < attempts; attempt++) {
     await untilRequests(t.server, attempt);
     await until(() => waits.length >= attempt, `a wait is scheduled after attempt ${attempt}`);
