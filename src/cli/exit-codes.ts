@@ -17,6 +17,7 @@ export const EXIT_FOR_CODE: Readonly<Record<M2MErrorCode, number>> = {
   [M2MErrorCode.RateLimitExceeded]: 9,
   [M2MErrorCode.ServerError]: 10,
   [M2MErrorCode.TemporarilyUnavailable]: 11,
+  [M2MErrorCode.UnsupportedTokenType]: 12,
 };
 
 /** The exit status table, as printed by `--help` and documented in the README. */

@@ -1,5 +1,6 @@
 import { M2MConfigError } from '../client/config.js';
 import { M2MError } from '../client/errors.js';
+import { createScrubber } from '../client/scrub.js';
 import { flagOption, type OptionSpecs, parseCommandArgs, UsageError } from './args.js';
 import { CONNECTION_OPTIONS, loadCredentials } from './credentials.js';
 import { EXIT, EXIT_FOR_CODE } from './exit-codes.js';
@@ -68,7 +69,9 @@ export async function main(io: Io): Promise<number> {
   } catch (error) {
     const [label, status] = classify(error);
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`passflow-m2m: ${label}: ${oneLine(redact(message, secret))}\n`);
+    // Belt and braces: no code path puts the secret in a message, and none may ever print it.
+    const scrub = createScrubber([secret]);
+    io.stderr(`passflow-m2m: ${label}: ${oneLine(scrub(message))}\n`);
     return status;
   }
 }
@@ -82,19 +85,4 @@ function classify(error: unknown): [string, number] {
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
-}
-
-/** Belt and braces: no code path puts the secret in a message, and none may ever print it. */
-function redact(text: string, secret: string | undefined): string {
-  // A very short secret would garble the message rather than protect anything.
-  if (!secret || secret.length < 8) return text;
-  let clean = text;
-  for (const form of new Set([
-    secret,
-    encodeURIComponent(secret),
-    new URLSearchParams([['', secret]]).toString().slice(1),
-  ])) {
-    clean = clean.split(form).join('[redacted]');
-  }
-  return clean;
 }

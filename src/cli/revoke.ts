@@ -1,6 +1,7 @@
 import { resolveConfig } from '../client/config.js';
 import { withRetries } from '../client/retry.js';
 import { revokeAccessToken } from '../client/revocation.js';
+import { createScrubber } from '../client/scrub.js';
 import { createTransport } from '../client/transport.js';
 import type { M2MClientConfig } from '../client/types.js';
 
@@ -15,6 +16,7 @@ export async function revokeToken(config: M2MClientConfig, token: string): Promi
     clientId: config.clientId,
     clientSecret: config.clientSecret,
     authMethod: resolved.authMethod,
+    scrub: createScrubber([config.clientSecret]),
   };
   const policy = { retries: resolved.retries, retryDelay: resolved.retryDelay, strategy: undefined };
   await withRetries(policy, () =>

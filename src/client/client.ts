@@ -1,10 +1,11 @@
 import { parseTokenClaims } from './claims.js';
-import { type ResolvedConfig, resolveConfig } from './config.js';
+import { MAX_TIMER_MS, type ResolvedConfig, resolveConfig } from './config.js';
 import { M2MError, M2MErrorCode } from './errors.js';
 import { expiresAtOf, type HeldToken, holdToken, refreshLead } from './lifetime.js';
 import { defaultRequest, requestFor, sharedCacheKey, type TokenRequest } from './request.js';
 import { MAX_RETRY_WAIT_MS, MAX_STRATEGY_RETRIES, type RetryPolicy, withRetries } from './retry.js';
 import { revokeAccessToken } from './revocation.js';
+import { createScrubber } from './scrub.js';
 import { SharedCache } from './shared-cache.js';
 import { abortable, SingleFlight } from './single-flight.js';
 import { type Credentials, requestToken } from './token-endpoint.js';
@@ -21,8 +22,6 @@ import type {
 const RENEWAL_RETRY_MS = 5000;
 /** How often a process waiting on another's fetch looks for the token in the shared cache. */
 const PEER_POLL_MS = 50;
-/** setTimeout's largest delay; longer waits are taken in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** When a flight was asked for: the cache generation then, and its number among the client's flights. */
 type FlightOrder = { readonly generation: number; readonly flight: number };
@@ -67,6 +66,7 @@ export class M2MClient {
       clientId: config.clientId,
       clientSecret: config.clientSecret,
       authMethod: this.#config.authMethod,
+      scrub: createScrubber([config.clientSecret]),
     };
     this.#transport = transportFor(this.#config.baseUrl, config.fetch ?? globalThis.fetch);
     this.#retry = {

@@ -1,5 +1,9 @@
+import { UnreadableBodyError } from './response-body.js';
+import { keepText, type Scrub, scrubCause, scrubHeaders } from './scrub.js';
+
 /**
- * OAuth 2.0 error codes (RFC 6749 §5.2) and the Passflow extensions for rate limits and outages.
+ * OAuth 2.0 error codes (RFC 6749 §5.2), RFC 7009's `unsupported_token_type` and the Passflow
+ * extensions for rate limits and outages.
  */
 export enum M2MErrorCode {
   InvalidRequest = 'invalid_request',
@@ -8,6 +12,11 @@ export enum M2MErrorCode {
   InvalidScope = 'invalid_scope',
   UnauthorizedClient = 'unauthorized_client',
   UnsupportedGrantType = 'unsupported_grant_type',
+  /**
+   * The server cannot revoke this type of token (RFC 7009 §2.2.1). The token stays valid until it
+   * expires: stop using it, or ask the server's operator to revoke it another way.
+   */
+  UnsupportedTokenType = 'unsupported_token_type',
   RateLimitExceeded = 'rate_limit_exceeded',
   ServerError = 'server_error',
   TemporarilyUnavailable = 'temporarily_unavailable',
@@ -95,10 +104,16 @@ export function codeForStatus(status: number): M2MErrorCode {
 /**
  * Maps a non-2xx response to an `M2MError` (RFC 6749 §5.2). The OAuth `error` of a JSON body wins,
  * except that 429 is always `rate_limit_exceeded` so rate limiting is recognisable whatever the body says.
+ * Every string the server sent passes through `scrub` before it is kept or quoted.
  */
-export function errorFromResponse(response: Response, body: unknown, action: string): M2MError {
+export function errorFromResponse(
+  response: Response,
+  body: unknown,
+  action: string,
+  scrub: Scrub = keepText,
+): M2MError {
   const { status } = response;
-  const headers = headersToRecord(response.headers);
+  const headers = scrubHeaders(headersToRecord(response.headers), scrub);
   const oauth = isRecord(body) ? body : undefined;
   const serverCode = typeof oauth?.error === 'string' ? oauth.error : undefined;
   const code =
@@ -108,29 +123,65 @@ export function errorFromResponse(response: Response, body: unknown, action: str
         ? serverCode
         : codeForStatus(status);
   const description = typeof oauth?.error_description === 'string' ? oauth.error_description : undefined;
-  const errorUri = typeof oauth?.error_uri === 'string' ? oauth.error_uri : undefined;
+  const errorUri = typeof oauth?.error_uri === 'string' ? scrub(oauth.error_uri) : undefined;
 
   let message = `${action} failed with HTTP ${status}`;
-  if (serverCode !== undefined) message += `: ${truncate(serverCode)}`;
-  if (description !== undefined) message += ` - ${truncate(description)}`;
-  if (serverCode === undefined && description === undefined) message += describeBody(response, body);
+  if (serverCode !== undefined) message += `: ${truncate(scrub(serverCode))}`;
+  if (description !== undefined) message += ` - ${truncate(scrub(description))}`;
+  if (serverCode === undefined && description === undefined) message += describeBody(headers, body);
   if (status >= 300 && status < 400) {
-    const location = response.headers.get('location');
+    const location = headers.location;
     message += location ? ` (redirect to ${truncate(location)} not followed)` : ' (redirect not followed)';
   }
+  if (code === M2MErrorCode.UnsupportedTokenType) message += `. ${TOKEN_STAYS_VALID}`;
   return new M2MError({ code, status, headers, message, ...(errorUri !== undefined && { errorUri }) });
 }
 
+const TOKEN_STAYS_VALID =
+  'The server cannot revoke this type of token (RFC 7009 §2.2.1): it stays valid until it expires; stop using it and let it expire';
+
+/**
+ * Maps a failure before a usable response: a network failure or timeout (status 0), or a response
+ * whose body could not be read (its own status, and the code its status implies).
+ */
+export function errorBeforeBody(
+  error: unknown,
+  action: string,
+  timeoutMs: number,
+  scrub: Scrub = keepText,
+): M2MError {
+  if (error instanceof M2MError) return error;
+  if (!(error instanceof UnreadableBodyError)) return errorFromNetwork(error, action, timeoutMs, scrub);
+  const { status } = error;
+  return new M2MError({
+    code: status === 429 ? M2MErrorCode.RateLimitExceeded : codeForStatus(status),
+    status,
+    headers: scrubHeaders(headersToRecord(error.headers), scrub),
+    message: `${action} failed with HTTP ${status} and a body that could not be read: ${scrub(error.message)}`,
+    cause: scrubCause(error.cause, scrub),
+  });
+}
+
 /** Maps a failure before any response (DNS, refused, reset, timeout, caller abort). */
-export function errorFromNetwork(error: unknown, action: string, timeoutMs: number): M2MError {
+export function errorFromNetwork(
+  error: unknown,
+  action: string,
+  timeoutMs: number,
+  scrub: Scrub = keepText,
+): M2MError {
   const reason = error instanceof Error ? error : new Error(String(error));
   const message =
     reason.name === 'TimeoutError'
       ? `${action} timed out after ${timeoutMs} ms`
       : reason.name === 'AbortError'
         ? `${action} was aborted`
-        : `${action} failed: ${networkReason(reason)}`;
-  return new M2MError({ code: M2MErrorCode.TemporarilyUnavailable, status: 0, message, cause: reason });
+        : `${action} failed: ${scrub(networkReason(reason))}`;
+  return new M2MError({
+    code: M2MErrorCode.TemporarilyUnavailable,
+    status: 0,
+    message,
+    cause: scrubCause(reason, scrub),
+  });
 }
 
 function networkReason(error: Error): string {
@@ -142,13 +193,13 @@ function networkReason(error: Error): string {
   return error.message;
 }
 
-function describeBody(response: Response, body: unknown): string {
-  const type = response.headers.get('content-type');
+function describeBody(headers: Record<string, string>, body: unknown): string {
+  const type = headers['content-type'];
   if (body === undefined || body === '') return ' and an empty body';
   return ` and a body that is not an OAuth error${type ? ` (${truncate(type)})` : ''}`;
 }
 
-function truncate(text: string, max = 200): string {
+export function truncate(text: string, max = 200): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 

@@ -1,6 +1,6 @@
 import type { components } from '../generated/schema.js';
-import { errorFromResponse } from './errors.js';
-import { type Credentials, failureBeforeBody } from './token-endpoint.js';
+import { errorBeforeBody, errorFromResponse } from './errors.js';
+import type { Credentials } from './token-endpoint.js';
 import { clientAuthentication, type Transport } from './transport.js';
 
 type RevocationRequestBody = components['schemas']['RevocationRequest'];
@@ -21,7 +21,8 @@ export async function revokeAccessToken(
   const result = await transport
     .POST('/oauth2/revoke', { body: form, headers: auth.headers, signal, parseAs: 'text' })
     .catch((error: unknown) => {
-      throw failureBeforeBody(error, 'Token revocation', timeoutMs);
+      throw errorBeforeBody(error, 'Token revocation', timeoutMs, credentials.scrub);
     });
-  if (!result.response.ok) throw errorFromResponse(result.response, result.error, 'Token revocation');
+  const { response } = result;
+  if (!response.ok) throw errorFromResponse(response, result.error, 'Token revocation', credentials.scrub);
 }

@@ -1,14 +1,17 @@
 import type { components } from '../generated/schema.js';
 import {
-  errorFromNetwork,
+  errorBeforeBody,
   errorFromResponse,
   headersToRecord,
   isRecord,
   M2MError,
   M2MErrorCode,
+  truncate,
 } from './errors.js';
+import { MAX_EXPIRES_IN } from './lifetime.js';
 import type { TokenRequest } from './request.js';
-import { BodyTooLargeError, clientAuthentication, type Transport } from './transport.js';
+import { keepText, type Scrub, scrubHeaders } from './scrub.js';
+import { clientAuthentication, type Transport } from './transport.js';
 import type { ClientAuthMethod, M2MTokenResponse } from './types.js';
 
 type TokenRequestBody = components['schemas']['TokenRequest'];
@@ -18,10 +21,9 @@ export type Credentials = {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly authMethod: ClientAuthMethod;
+  /** Masks the secret in what the server sends back, before it enters an error. */
+  readonly scrub: Scrub;
 };
-
-/** The longest lifetime accepted from a server: a year. Anything longer is a server bug. */
-const MAX_EXPIRES_IN = 365 * 24 * 3600;
 
 /**
  * Client credentials access token request, RFC 6749 §4.4.2 (plus `audience` and RFC 8707 `resource`).
@@ -45,19 +47,19 @@ export async function requestToken(
   const result = await transport
     .POST('/oauth2/token', { body: form, headers: auth.headers, signal, parseAs: 'text' })
     .catch((error: unknown) => {
-      throw failureBeforeBody(error, 'Token request', timeoutMs);
+      throw errorBeforeBody(error, 'Token request', timeoutMs, credentials.scrub);
     });
   const { response } = result;
-  if (!response.ok) throw errorFromResponse(response, result.error, 'Token request');
+  if (!response.ok) throw errorFromResponse(response, result.error, 'Token request', credentials.scrub);
   const receivedAt = Date.now();
   let body: unknown;
   try {
     body = result.data ? JSON.parse(result.data) : undefined;
   } catch {
-    const type = response.headers.get('content-type') ?? 'no content-type';
-    throw invalidTokenResponse(`the body is not JSON (${type})`, response);
+    const type = credentials.scrub(response.headers.get('content-type') ?? 'no content-type');
+    throw invalidTokenResponse(`the body is not JSON (${type})`, response, credentials.scrub);
   }
-  return processTokenResponse(body, receivedAt, response);
+  return processTokenResponse(body, receivedAt, response, credentials.scrub);
 }
 
 /**
@@ -69,8 +71,10 @@ export function processTokenResponse(
   body: unknown,
   receivedAt: number,
   response?: Response,
+  scrub: Scrub = keepText,
 ): M2MTokenResponse {
-  const invalid = (problem: string) => invalidTokenResponse(problem, response);
+  const invalid = (problem: string) => invalidTokenResponse(problem, response, scrub);
+  const describe = (value: unknown) => describeValue(value, scrub);
   if (body === undefined) throw invalid('the body is empty');
   if (!isRecord(body)) throw invalid('the body is not a JSON object');
   const wire = body as Partial<Record<keyof TokenResponseBody, unknown>>;
@@ -103,33 +107,17 @@ export function processTokenResponse(
   };
 }
 
-function invalidTokenResponse(problem: string, response: Response | undefined): M2MError {
+function invalidTokenResponse(problem: string, response: Response | undefined, scrub: Scrub): M2MError {
   return new M2MError({
     code: M2MErrorCode.ServerError,
     status: response?.status ?? 200,
     message: `Invalid token response: ${problem}`,
-    ...(response && { headers: headersToRecord(response.headers) }),
+    ...(response && { headers: scrubHeaders(headersToRecord(response.headers), scrub) }),
   });
 }
 
-/** A failure while sending or while reading the body: network, timeout, abort or oversize. */
-export function failureBeforeBody(error: unknown, action: string, timeoutMs: number): M2MError {
-  if (error instanceof M2MError) return error;
-  const tooLarge =
-    error instanceof BodyTooLargeError ? error : error instanceof Error ? error.cause : undefined;
-  if (tooLarge instanceof BodyTooLargeError) {
-    return new M2MError({
-      code: M2MErrorCode.ServerError,
-      status: 0,
-      message: `${action} failed: ${tooLarge.message}`,
-      cause: error,
-    });
-  }
-  return errorFromNetwork(error, action, timeoutMs);
-}
-
-function describe(value: unknown): string {
+/** A value the server sent, as JSON, with the secret masked before it is cut short. */
+function describeValue(value: unknown, scrub: Scrub): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  return truncate(scrub(JSON.stringify(value) ?? String(value)), 40);
 }

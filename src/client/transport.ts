@@ -1,5 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../generated/schema.js';
+import { keepingStatus, UnreadableBodyError } from './response-body.js';
 import type { ClientAuthMethod } from './types.js';
 
 export type Transport = Client<paths, 'application/x-www-form-urlencoded'>;
@@ -108,16 +109,18 @@ function boundedFetch(fetchImpl: typeof fetch): (request: Request) => Promise<Re
     const declared = Number(length);
     if (declared > MAX_BODY_BYTES) {
       await response.body?.cancel();
-      throw new BodyTooLargeError(
-        `response body of ${declared} bytes exceeds the ${MAX_BODY_BYTES}-byte limit`,
+      throw new UnreadableBodyError(
+        response,
+        new BodyTooLargeError(`response body of ${declared} bytes exceeds the ${MAX_BODY_BYTES}-byte limit`),
       );
     }
+    const signal = (request as unknown as RequestParts).init.signal;
     if (!response.body) return response;
     // HTTP/1.1 framing ends an unencoded body at its declared length: only a body without one, or
     // one that is decompressed (and may grow), needs counting.
     const encoding = response.headers.get('content-encoding');
     if (length !== null && (encoding === null || encoding === 'identity') && fetchImpl === nativeFetch) {
-      return response;
+      return keepingStatus(response, signal);
     }
     let received = 0;
     const limited = response.body.pipeThrough(
@@ -132,10 +135,11 @@ function boundedFetch(fetchImpl: typeof fetch): (request: Request) => Promise<Re
         },
       }),
     );
-    return new Response(limited, {
+    const counted = new Response(limited, {
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,
     });
+    return keepingStatus(counted, signal);
   };
 }

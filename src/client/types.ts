@@ -106,34 +106,41 @@ export type M2MTokenResponse = {
 };
 
 /**
- * Parsed M2M JWT token claims
+ * The claims of a JWT access token, as `parseToken()` returns them. What RFC 9068 §2.2 requires of a
+ * JWT access token is required here, and is always the token's own value: a token that lacks one of
+ * these claims, or has one of the wrong type, makes `parseToken()` throw an `M2MError`
+ * (`invalid_request`) naming it, never a made-up `""` or `0`. `aud` and `scopes` are normalised.
+ * @see https://www.rfc-editor.org/rfc/rfc9068#section-2.2
  */
 export type M2MTokenClaims = {
-  /** Issuer (Passflow server URL) */
+  /** Issuer (the Passflow server URL) */
   iss: string;
 
-  /** Subject (client_id) */
+  /** Subject: for a client credentials token, the client (RFC 9068 §2.2) */
   sub: string;
 
-  /** Audience (target APIs) */
+  /** Audience (target APIs), always a list: a token's single-string `aud` becomes one entry */
   aud: string[];
 
-  /** Issued at timestamp */
+  /** Issued at: seconds since the epoch, by the server's clock */
   iat: number;
 
-  /** Expiration timestamp */
+  /** Expiration: seconds since the epoch, by the server's clock */
   exp: number;
-
-  /** Token type ("m2m") */
-  type: 'm2m';
 
   /** Client ID */
   client_id: string;
 
+  /** Unique identifier of the token */
+  jti: string;
+
+  /** Token type: "m2m" on Passflow machine tokens; a Passflow claim, absent from other servers' tokens */
+  type?: string;
+
   /** Tenant ID (for tenant-scoped M2M apps) */
   tenant_id?: string;
 
-  /** Granted scopes */
+  /** Granted scopes: the `scopes` list, else the `scope` string split (RFC 9068 §2.2.3), else `scp`; [] when none */
   scopes: string[];
 
   /** Any further claims of the token */
