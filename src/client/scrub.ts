@@ -2,7 +2,8 @@
  * Removes secrets from text a server (or a proxy in front of it) sent back. A server that echoes the
  * request returns the secret in the form it travelled in, or in one it turned it into: clear,
  * percent-encoded (in any letter case, even twice), form-encoded with `+` for a space (RFC 6749
- * §2.3.1), JSON- or HTML-escaped, or inside the base64 of an HTTP Basic `id:secret` (RFC 7617 §2, with
+ * §2.3.1), JSON- or HTML-escaped, as UTF-8 read as Latin-1 (a header), or inside the base64 of an
+ * HTTP Basic `id:secret` (RFC 7617 §2, with
  * id and secret form-encoded first). Every form is matched character by character, so a text that
  * mixes them is caught too.
  */
@@ -84,8 +85,12 @@ function anyFormOf(char: string): string {
   forms.add([...bytes].map((byte) => `%(?:25)?${hexOf(byte, 2)}`).join(''));
   const code = char.codePointAt(0) ?? 0;
   if (code >= 0x80 && code <= 0xff) forms.add(`%(?:25)?${hexOf(code, 2)}`);
-  if (char === ' ') forms.add('\\+');
-  for (let i = 0; i < char.length; i++) forms.add(`\\\\u${hexOf(char.charCodeAt(i), 4)}`);
+  // Its UTF-8 bytes read as Latin-1, as fetch reads a header a server wrote in UTF-8.
+  if (code >= 0x80) forms.add(escapeRegExp(String.fromCharCode(...bytes)));
+  // A space form-encoded as `+`, and that `+` percent-encoded once more.
+  if (char === ' ') forms.add('\\+').add('%2[bB]');
+  const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i));
+  forms.add(units.map((unit) => `\\\\u${hexOf(unit, 4)}`).join(''));
   const named = JSON_ESCAPES[char];
   if (named) forms.add(escapeRegExp(named));
   forms.add(`&#(?:0*${code}|[xX]0*${hexOf(code, 1)});?`);
