@@ -119,9 +119,10 @@ const ECHOES: Array<[string, (request: RecordedRequest) => Step]> = [
   ],
   [
     'the secret cut short by a long description',
+    // Messages quote 200 characters of a description: 17 of these would be the secret's first.
     (request) => ({
       status: 400,
-      body: { error: 'invalid_request', error_description: `${'x'.repeat(190)}${echoOf(request).decoded}` },
+      body: { error: 'invalid_request', error_description: `${'x'.repeat(183)}${echoOf(request).decoded}` },
     }),
   ],
   [
