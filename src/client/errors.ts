@@ -1,5 +1,4 @@
-import { UnreadableBodyError } from './response-body.js';
-import { keepText, type Scrub, scrubCause, scrubHeaders } from './scrub.js';
+import { keepText, type Scrub, scrubHeaders } from './scrub.js';
 
 /**
  * OAuth 2.0 error codes (RFC 6749 §5.2), RFC 7009's `unsupported_token_type` and the Passflow
@@ -91,6 +90,11 @@ export function headersToRecord(headers: Headers): Record<string, string> {
   return record;
 }
 
+/** The headers of a response as they may enter an error: lower-cased, with every secret masked. */
+export function serverHeaders(headers: Headers, scrub: Scrub): Record<string, string> {
+  return scrubHeaders(headersToRecord(headers), scrub);
+}
+
 /** The code to report for a status when the body names no known OAuth error. */
 export function codeForStatus(status: number): M2MErrorCode {
   if (status === 401) return M2MErrorCode.InvalidClient;
@@ -113,7 +117,7 @@ export function errorFromResponse(
   scrub: Scrub = keepText,
 ): M2MError {
   const { status } = response;
-  const headers = scrubHeaders(headersToRecord(response.headers), scrub);
+  const headers = serverHeaders(response.headers, scrub);
   const oauth = isRecord(body) ? body : undefined;
   const serverCode = typeof oauth?.error === 'string' ? oauth.error : undefined;
   const code =
@@ -133,64 +137,11 @@ export function errorFromResponse(
     const location = headers.location;
     message += location ? ` (redirect to ${truncate(location)} not followed)` : ' (redirect not followed)';
   }
-  if (code === M2MErrorCode.UnsupportedTokenType) message += `. ${TOKEN_STAYS_VALID}`;
-  return new M2MError({ code, status, headers, message, ...(errorUri !== undefined && { errorUri }) });
-}
-
-const TOKEN_STAYS_VALID =
-  'The server cannot revoke this type of token (RFC 7009 §2.2.1): it stays valid until it expires; stop using it and let it expire';
-
-/**
- * Maps a failure before a usable response: a network failure or timeout (status 0), or a response
- * whose body could not be read (its own status, and the code its status implies).
- */
-export function errorBeforeBody(
-  error: unknown,
-  action: string,
-  timeoutMs: number,
-  scrub: Scrub = keepText,
-): M2MError {
-  if (error instanceof M2MError) return error;
-  if (!(error instanceof UnreadableBodyError)) return errorFromNetwork(error, action, timeoutMs, scrub);
-  const { status } = error;
-  return new M2MError({
-    code: status === 429 ? M2MErrorCode.RateLimitExceeded : codeForStatus(status),
-    status,
-    headers: scrubHeaders(headersToRecord(error.headers), scrub),
-    message: `${action} failed with HTTP ${status} and a body that could not be read: ${scrub(error.message)}`,
-    cause: scrubCause(error.cause, scrub),
-  });
-}
-
-/** Maps a failure before any response (DNS, refused, reset, timeout, caller abort). */
-export function errorFromNetwork(
-  error: unknown,
-  action: string,
-  timeoutMs: number,
-  scrub: Scrub = keepText,
-): M2MError {
-  const reason = error instanceof Error ? error : new Error(String(error));
-  const message =
-    reason.name === 'TimeoutError'
-      ? `${action} timed out after ${timeoutMs} ms`
-      : reason.name === 'AbortError'
-        ? `${action} was aborted`
-        : `${action} failed: ${scrub(networkReason(reason))}`;
-  return new M2MError({
-    code: M2MErrorCode.TemporarilyUnavailable,
-    status: 0,
-    message,
-    cause: scrubCause(reason, scrub),
-  });
-}
-
-function networkReason(error: Error): string {
-  const cause = error.cause;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return typeof code === 'string' ? `${code} (${cause.message})` : cause.message;
+  if (code === M2MErrorCode.UnsupportedTokenType) {
+    message +=
+      '. The server cannot revoke this type of token (RFC 7009 §2.2.1): it stays valid until it expires';
   }
-  return error.message;
+  return new M2MError({ code, status, headers, message, ...(errorUri !== undefined && { errorUri }) });
 }
 
 function describeBody(headers: Record<string, string>, body: unknown): string {

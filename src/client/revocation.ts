@@ -1,5 +1,6 @@
 import type { components } from '../generated/schema.js';
-import { errorBeforeBody, errorFromResponse } from './errors.js';
+import { errorFromResponse } from './errors.js';
+import { errorBeforeBody } from './failures.js';
 import type { Credentials } from './token-endpoint.js';
 import { clientAuthentication, type Transport } from './transport.js';
 

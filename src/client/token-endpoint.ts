@@ -1,16 +1,9 @@
 import type { components } from '../generated/schema.js';
-import {
-  errorBeforeBody,
-  errorFromResponse,
-  headersToRecord,
-  isRecord,
-  M2MError,
-  M2MErrorCode,
-  truncate,
-} from './errors.js';
+import { errorFromResponse, isRecord, M2MError, M2MErrorCode, serverHeaders, truncate } from './errors.js';
+import { errorBeforeBody } from './failures.js';
 import { MAX_EXPIRES_IN } from './lifetime.js';
 import type { TokenRequest } from './request.js';
-import { keepText, type Scrub, scrubHeaders } from './scrub.js';
+import { keepText, type Scrub } from './scrub.js';
 import { clientAuthentication, type Transport } from './transport.js';
 import type { ClientAuthMethod, M2MTokenResponse } from './types.js';
 
@@ -112,7 +105,7 @@ function invalidTokenResponse(problem: string, response: Response | undefined, s
     code: M2MErrorCode.ServerError,
     status: response?.status ?? 200,
     message: `Invalid token response: ${problem}`,
-    ...(response && { headers: scrubHeaders(headersToRecord(response.headers), scrub) }),
+    ...(response && { headers: serverHeaders(response.headers, scrub) }),
   });
 }
 
