@@ -4,7 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { MAX_BODY_BYTES } from '../../src/client/transport.js';
-import { M2MClient, M2MError, M2MErrorCode } from '../../src/index.js';
+import { M2MClient, M2MErrorCode } from '../../src/index.js';
+import { rejectionOf } from '../integration/fixtures.js';
 import { type Step, startTokenServer, type TokenServer, tokenBody } from '../support/token-server.js';
 
 const RETRIES = 2;
@@ -29,15 +30,6 @@ const client = () =>
     retryDelay: 10,
   });
 
-async function failure(promise: Promise<unknown>): Promise<M2MError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(M2MError);
-  return error as M2MError;
-}
-
 /** The ways a body can fail to be read, each as the server's step for a given status. */
 const unreadable: Array<[string, (status: number) => Step]> = [
   ['over the bound, declared by Content-Length', (status) => ({ status, body: oversized() })],
@@ -56,7 +48,7 @@ describe.each(unreadable)('a body %s', (_name, step) => {
     [403, M2MErrorCode.UnauthorizedClient],
   ])('HTTP %i keeps its status and the code it implies, and is not retried', async (status, code) => {
     server.setDefault(step(status));
-    const error = await failure(client().getToken());
+    const error = await rejectionOf(client().getToken());
     expect({ code: error.code, status: error.status }).toEqual({ code, status });
     expect(error.transient).toBe(false);
     expect(error.message).toContain(`HTTP ${status} and a body that could not be read`);
@@ -70,7 +62,7 @@ describe.each(unreadable)('a body %s', (_name, step) => {
     [429, M2MErrorCode.RateLimitExceeded],
   ])('HTTP %i keeps its status and stays retryable', async (status, code) => {
     server.setDefault({ ...step(status), headers: { ...step(status).headers, 'retry-after': '0' } });
-    const error = await failure(client().getToken());
+    const error = await rejectionOf(client().getToken());
     expect({ code: error.code, status: error.status }).toEqual({ code, status });
     expect(server.requests).toHaveLength(RETRIES + 1);
   });
@@ -84,7 +76,7 @@ describe.each(unreadable)('a body %s', (_name, step) => {
 
   it('HTTP 200: server_error with status 200, not retried (the server answered)', async () => {
     server.setDefault(step(200));
-    const error = await failure(client().getToken());
+    const error = await rejectionOf(client().getToken());
     expect({ code: error.code, status: error.status }).toEqual({
       code: M2MErrorCode.ServerError,
       status: 200,
@@ -96,7 +88,7 @@ describe.each(unreadable)('a body %s', (_name, step) => {
     const m2m = client();
     await m2m.getToken();
     server.setDefault(step(400));
-    const error = await failure(m2m.revokeToken());
+    const error = await rejectionOf(m2m.revokeToken());
     expect({ code: error.code, status: error.status }).toEqual({
       code: M2MErrorCode.InvalidRequest,
       status: 400,
@@ -115,7 +107,7 @@ it('a timeout while a 2xx body is still coming is still a timeout: status 0, ret
     retries: 1,
     retryDelay: 1,
   });
-  const error = await failure(m2m.getToken());
+  const error = await rejectionOf(m2m.getToken());
   expect({ code: error.code, status: error.status }).toEqual({
     code: M2MErrorCode.TemporarilyUnavailable,
     status: 0,

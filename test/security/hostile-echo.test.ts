@@ -8,7 +8,8 @@ import { createServer, type Server } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { type ClientAuthMethod, M2MClient, M2MError, M2MErrorCode } from '../../src/index.js';
+import { type ClientAuthMethod, M2MClient, M2MErrorCode } from '../../src/index.js';
+import { rejectionOf } from '../integration/fixtures.js';
 import {
   type RecordedRequest,
   type Step,
@@ -60,15 +61,6 @@ function views(error: unknown): string[] {
 
 function expectNoLeak(error: unknown): void {
   for (const view of views(error)) expect(leakIn(view)).toBe('');
-}
-
-async function failure(promise: Promise<unknown>): Promise<M2MError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(M2MError);
-  return error as M2MError;
 }
 
 /** What the request carried: its body as sent, its Authorization header, and the secret decoded. */
@@ -174,7 +166,7 @@ describe.each<ClientAuthMethod>(['client_secret_post', 'client_secret_basic'])('
 
   it.each(TOKEN_ECHOES)('a token request answered with the request echoed in %s', async (_name, echo) => {
     server.setDefault(echo);
-    const error = await failure(client().getToken());
+    const error = await rejectionOf(client().getToken());
     expectNoLeak(error);
     expect(error.message).not.toBe('');
     // The scan means something only if the reply did carry the secret.
@@ -185,7 +177,7 @@ describe.each<ClientAuthMethod>(['client_secret_post', 'client_secret_basic'])('
     const m2m = client();
     await m2m.getToken();
     server.setDefault(echo);
-    const error = await failure(m2m.revokeToken());
+    const error = await rejectionOf(m2m.revokeToken());
     expectNoLeak(error);
   });
 
@@ -221,7 +213,7 @@ describe.each<ClientAuthMethod>(['client_secret_post', 'client_secret_basic'])('
       status: 401,
       body: { error: 'invalid_client', error_description: echoOf(request).all },
     }));
-    const error = await failure(client().getToken());
+    const error = await rejectionOf(client().getToken());
     expect({ code: error.code, status: error.status }).toEqual({
       code: M2MErrorCode.InvalidClient,
       status: 401,
@@ -248,7 +240,7 @@ describe('a reply no HTTP parser accepts, with the secret in it', () => {
 
   it('fails as a network failure whose cause chain holds no piece of the secret', async () => {
     const m2m = new M2MClient({ url, clientId: CLIENT_ID, clientSecret: SECRET, retries: 0 });
-    const error = await failure(m2m.getToken());
+    const error = await rejectionOf(m2m.getToken());
     expect({ code: error.code, status: error.status }).toEqual({
       code: M2MErrorCode.TemporarilyUnavailable,
       status: 0,
@@ -285,7 +277,7 @@ describe('configuration errors', () => {
 
   it('a per-call option holding the secret is refused without quoting it', async () => {
     const m2m = new M2MClient(valid);
-    const error = await failure(m2m.getToken({ scopes: [SECRET] }));
+    const error = await rejectionOf(m2m.getToken({ scopes: [SECRET] }));
     expect(error.code).toBe(M2MErrorCode.InvalidRequest);
     expectNoLeak(error);
   });
