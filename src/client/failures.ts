@@ -14,13 +14,14 @@ export function errorBeforeBody(
 ): M2MError {
   if (error instanceof M2MError) return error;
   if (!(error instanceof UnreadableBodyError)) return errorFromNetwork(error, action, timeoutMs, scrub);
-  const { status } = error;
+  const { status, cause } = error;
+  const reason = cause instanceof Error ? networkReason(cause) : error.message;
   return new M2MError({
     code: codeForStatus(status),
     status,
     headers: serverHeaders(error.headers, scrub),
-    message: `${action} failed with HTTP ${status} and a body that could not be read: ${scrub(error.message)}`,
-    cause: scrubCause(error.cause, scrub),
+    message: `${action} failed with HTTP ${status} and a body that could not be read: ${scrub(reason)}`,
+    cause: scrubCause(cause, scrub),
   });
 }
 
@@ -46,6 +47,7 @@ export function errorFromNetwork(
   });
 }
 
+/** What went wrong, from the innermost error that says it: "UND_ERR_SOCKET (other side closed)". */
 function networkReason(error: Error): string {
   const cause = error.cause;
   if (cause instanceof Error) {
