@@ -4,6 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { M2MClient, M2MError, M2MErrorCode } from '../../src/index.js';
+import { rejectionOf } from '../integration/fixtures.js';
+import { startOidcProvider } from '../support/oidc-provider.js';
 import { startTokenServer, type TokenServer } from '../support/token-server.js';
 
 const cannotRevoke = {
@@ -73,5 +75,38 @@ describe('passflow-m2m revoke answered with unsupported_token_type', () => {
       stderr: () => undefined,
     });
     expect(stdout.join('')).toMatch(/^ +12 +unsupported_token_type$/m);
+  });
+});
+
+describe('against oidc-provider, which does not revoke its JWT access tokens', () => {
+  it('revokeToken() reports unsupported_token_type, final, and keeps the token', async () => {
+    const provider = await startOidcProvider({
+      clients: [
+        {
+          client_id: 'jwt-client',
+          client_secret: 'jwt-secret-0123456789',
+          token_endpoint_auth_method: 'client_secret_post',
+        },
+      ],
+    });
+    try {
+      const m2m = new M2MClient({
+        url: provider.issuer,
+        clientId: 'jwt-client',
+        clientSecret: 'jwt-secret-0123456789',
+        retries: 3,
+        retryDelay: 1,
+      });
+      const token = await m2m.getToken();
+      const error = await rejectionOf(m2m.revokeToken());
+      expect({ code: error.code, status: error.status }).toEqual({
+        code: M2MErrorCode.UnsupportedTokenType,
+        status: 400,
+      });
+      expect(provider.requests.filter((request) => request.path === '/oauth2/revoke')).toHaveLength(1);
+      expect(m2m.getCachedToken()).toBe(token);
+    } finally {
+      await provider.close();
+    }
   });
 });
