@@ -19,7 +19,8 @@ export type RequireM2MTokenOptions = {
 export type M2MMiddlewareRequest = NodeRequestLike & {
   /** Express keeps the full path here when a router is mounted on a prefix. */
   originalUrl?: string;
-  socket?: { encrypted?: boolean } | null;
+  /** A TLS socket (`encrypted`) makes the default origin https. */
+  socket?: object | null;
   /** The claims of the verified token, set before `next()` is called. */
   m2m?: VerifiedM2MTokenClaims;
 };
@@ -83,7 +84,8 @@ export function requireM2MToken(
 function requestUrl(req: M2MMiddlewareRequest, origin: string | undefined): string {
   const path = req.originalUrl ?? req.url ?? '/';
   const base =
-    origin ?? `${req.socket?.encrypted ? 'https' : 'http'}://${headerValue(req.headers.host) ?? 'localhost'}`;
+    origin ??
+    `${(req.socket as { encrypted?: unknown } | null | undefined)?.encrypted === true ? 'https' : 'http'}://${headerValue(req.headers.host) ?? 'localhost'}`;
   // Concatenated, not resolved: a path such as "//host/x" must not change the host.
   return `${base}${path.startsWith('/') ? path : `/${path}`}`;
 }
