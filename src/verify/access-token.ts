@@ -33,7 +33,11 @@ export type VerifiedM2MTokenClaims = {
   /** Tenant of a tenant-scoped M2M app (Passflow). */
   tenant_id?: string;
   /** Confirmation: `jkt` is the thumbprint of the DPoP key a bound token is bound to (RFC 9449 §6). */
-  cnf?: { jkt?: string; [member: string]: unknown };
+  cnf?: {
+    /** The base64url SHA-256 JWK thumbprint (RFC 7638) of the client's DPoP key. */
+    jkt?: string;
+    [member: string]: unknown;
+  };
   /** Any further claims of the token. */
   [claim: string]: unknown;
 };

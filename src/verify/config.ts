@@ -30,7 +30,12 @@ export type M2MTokenIssuerLocation =
       /** The exact `iss` claim the tokens carry (default: `url` without a trailing slash). */
       issuer?: string;
     }
-  | { url?: string; issuer: string };
+  | {
+      /** The Passflow server URL; the default JWKS URL is under it (default: under `issuer`). */
+      url?: string;
+      /** The exact `iss` claim the tokens carry. */
+      issuer: string;
+    };
 
 /** DPoP settings of a verifier (RFC 9449). */
 export type M2MDPoPVerificationOptions = {

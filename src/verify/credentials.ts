@@ -5,8 +5,11 @@ import { type Challenge, missingToken, refusal } from './errors.js';
  * this shape works; nothing of `node:http` is needed.
  */
 export type NodeRequestLike = {
+  /** The request method (a DPoP proof's `htm` must be it); `GET` when absent. */
   method?: string | undefined;
+  /** The request target (path and query), as Node gives it. */
   url?: string | undefined;
+  /** The request headers, with lower-case names as Node gives them. */
   headers: Readonly<Record<string, string | string[] | undefined>>;
 };
 

@@ -20,16 +20,16 @@ export type M2MTokenVerificationErrorCode =
   | 'invalid_dpop_proof'
   | 'temporarily_unavailable';
 
+/** The HTTP status an API answers with for each {@link M2MTokenVerificationErrorCode}. */
+export type M2MTokenVerificationStatus = 400 | 401 | 403 | 503;
+
 const STATUS = {
   invalid_request: 400,
   invalid_token: 401,
   insufficient_scope: 403,
   invalid_dpop_proof: 401,
   temporarily_unavailable: 503,
-} as const satisfies Record<M2MTokenVerificationErrorCode, number>;
-
-/** The HTTP status an API answers with for each {@link M2MTokenVerificationErrorCode}. */
-export type M2MTokenVerificationStatus = (typeof STATUS)[M2MTokenVerificationErrorCode];
+} as const satisfies Record<M2MTokenVerificationErrorCode, M2MTokenVerificationStatus>;
 
 /** How the token arrived, and so which challenge answers it (RFC 9449 §7.1). */
 export type Challenge = {
@@ -42,6 +42,7 @@ export type Challenge = {
 
 /** What {@link M2MTokenVerificationError} is built from. */
 export type M2MTokenVerificationErrorInit = {
+  /** Why the token or request was refused; it sets the status. */
   code: M2MTokenVerificationErrorCode;
   /** Why, in words that are safe to send to the caller (it becomes `error_description`). */
   message: string;
@@ -60,6 +61,7 @@ export type M2MTokenVerificationErrorInit = {
  * @see {@link https://www.rfc-editor.org/rfc/rfc9068#section-4 | RFC 9068 §4} (what is checked)
  */
 export class M2MTokenVerificationError extends Error {
+  /** Always `'M2MTokenVerificationError'`. */
   override readonly name = 'M2MTokenVerificationError';
   /** Why: see {@link M2MTokenVerificationErrorCode}. */
   readonly code: M2MTokenVerificationErrorCode;

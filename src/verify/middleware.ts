@@ -27,8 +27,11 @@ export type M2MMiddlewareRequest = NodeRequestLike & {
 
 /** What the middleware needs of the response: a `ServerResponse` or an Express response. */
 export type M2MMiddlewareResponse = {
+  /** Set to 400, 401, 403 or 503 for a refusal. */
   statusCode: number;
+  /** Sets `WWW-Authenticate`, `Cache-Control` and `Content-Type` of a refusal. */
   setHeader(name: string, value: string): unknown;
+  /** Sends the JSON body of a refusal. */
   end(body: string): unknown;
 };
 

@@ -40,13 +40,20 @@ export type M2MTokenVerifier = {
    * with its `DPoP` proof for a DPoP-bound token (RFC 9449 §7.1). A DPoP-bound token sent as Bearer
    * is refused.
    *
-   * @param request - a Fetch `Request`, or a Node `IncomingMessage` (Express request) with `options.url`
+   * @param request - a Fetch `Request`; its URL is `request.url` unless `options.url` says otherwise
    * @throws {@link M2MTokenVerificationError} `invalid_request` (400), `invalid_token` (401),
    *   `invalid_dpop_proof` (401), `insufficient_scope` (403) or `temporarily_unavailable` (503).
-   * @throws TypeError for a Node request without `options.url`.
    * @see {@link https://www.rfc-editor.org/rfc/rfc9449#section-7.1 | RFC 9449 §7.1}
    */
   verifyRequest(request: Request, options?: VerifyRequestOptions): Promise<VerifiedM2MTokenClaims>;
+  /**
+   * Verifies the token of a Node request (an `IncomingMessage`, or an Express request), as for a Fetch
+   * `Request`; `options.url` is the URL the service was reached at, which a DPoP proof must name.
+   *
+   * @throws {@link M2MTokenVerificationError} as for a Fetch `Request`.
+   * @throws TypeError when `options.url` is missing.
+   * @see {@link https://www.rfc-editor.org/rfc/rfc9449#section-7.1 | RFC 9449 §7.1}
+   */
   verifyRequest(
     request: NodeRequestLike,
     options: VerifyRequestOptions & { url: string | URL },

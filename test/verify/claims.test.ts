@@ -151,6 +151,13 @@ describe('the JWKS', () => {
       );
     }
   });
+  it("a JWKS endpoint that does not answer fails after jose's 5 s timeout", async () => {
+    jwks.setDefault({ hang: true });
+    const error = await refusalOf(verifierFor().verify(await sign(claims())));
+    expect(error).toMatchObject({ code: 'temporarily_unavailable', status: 503 });
+    expect(error.message).toMatch(/: request timed out$/);
+    expect(error.cause).toMatchObject({ cause: { code: 'ERR_JWKS_TIMEOUT' } });
+  });
 });
 
 describe('configuration errors name the field', () => {
