@@ -1,6 +1,7 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, inject, it } from 'vitest';
-import { createM2MTokenVerifier, M2MTokenVerificationError } from '../../src/verify/index.js';
+import { createM2MTokenVerifier } from '../../src/verify/index.js';
+import { refusalOf } from '../verify/helpers.js';
 import { type Exchange, recordingFetch } from './recording-fetch.js';
 import { type DiscoveryPath, definedStatuses, resolveRef, spec } from './spec.js';
 
@@ -40,15 +41,6 @@ async function tokenNaming(kid: string, alg: string): Promise<string> {
     .sign(privateKey);
 }
 
-async function refusal(promise: Promise<unknown>): Promise<M2MTokenVerificationError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(M2MTokenVerificationError);
-  return error as M2MTokenVerificationError;
-}
-
 function expectConforming(exchange: Exchange | undefined, status: number): void {
   expect(exchange).toMatchObject({ method: 'GET', status });
   expect(exchange?.responseHeaders['sl-violations'], 'Prism reported request violations').toBeUndefined();
@@ -71,10 +63,10 @@ describe(`GET ${JWKS}: every defined status`, () => {
     for (const key of keys) {
       for (const member of PRIVATE_MEMBERS) expect(key, `${key.kid}.${member}`).not.toHaveProperty(member);
       // The example key is found and used: the forged signature is what fails, not the lookup.
-      const error = await refusal(verifier.verify(await tokenNaming(key.kid, key.alg)));
+      const error = await refusalOf(verifier.verify(await tokenNaming(key.kid, key.alg)));
       expect(error).toMatchObject({ code: 'invalid_token', message: 'the token signature is invalid' });
     }
-    const unknown = await refusal(verifier.verify(await tokenNaming('no-such-kid', 'ES256')));
+    const unknown = await refusalOf(verifier.verify(await tokenNaming('no-such-kid', 'ES256')));
     expect(unknown.message).toBe('no signing key of the issuer matches the token (kid)');
     expect(wire.exchanges.map((e) => e.path)).toEqual([JWKS]);
     expectConforming(wire.exchanges[0], 200);
@@ -85,7 +77,7 @@ describe(`GET ${JWKS}: every defined status`, () => {
     const wire = recordingFetch();
     wire.prefer(JWKS, 503);
     const verifier = createM2MTokenVerifier({ url: prismUrl, audience: AUDIENCE, fetch: wire.fetch });
-    const error = await refusal(verifier.verify(await tokenNaming('2026-05-es256', 'ES256')));
+    const error = await refusalOf(verifier.verify(await tokenNaming('2026-05-es256', 'ES256')));
     expect(error).toMatchObject({ code: 'temporarily_unavailable', status: 503, retryable: true });
     expect(error.message).toContain('the JWKS endpoint answered HTTP 503');
     expectConforming(wire.exchanges[0], 503);
@@ -126,7 +118,7 @@ describe(`GET ${METADATA} (RFC 8414)`, () => {
         return wire.fetch(String(input).replace(metadata.issuer, prismUrl), init);
       },
     });
-    await refusal(verifier.verify(await tokenNaming('2026-05-es256', 'ES256')));
+    await refusalOf(verifier.verify(await tokenNaming('2026-05-es256', 'ES256')));
     expect(fetched).toEqual([metadata.jwks_uri]);
   });
 });

@@ -1,16 +1,24 @@
 // DPoP-bound tokens (RFC 9449) from oidc-provider, presented to verifyRequest() as a Fetch Request
 // and as a Node IncomingMessage on a real loopback server.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { calculateJwkThumbprint } from 'jose';
+import { calculateJwkThumbprint, exportJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createM2MTokenVerifier, type M2MTokenVerifier } from '../../src/verify/index.js';
-import { OIDC_RESOURCE, type OidcProviderServer, startOidcProvider } from '../support/oidc-provider.js';
-import { type DPoPKey, dpopKey, dpopProof, providerToken, refusalOf, sha256 } from './helpers.js';
+import { OIDC_RESOURCE, type OidcProviderServer } from '../support/oidc-provider.js';
+import {
+  DEFAULT_ALGS,
+  type DPoPKey,
+  dpopKey,
+  dpopProof,
+  providerToken,
+  refusalOf,
+  sha256,
+  startProviderFor,
+} from './helpers.js';
 
 const CLIENT = { id: 'dpop-client', secret: 'dpop-secret-0123456789' };
 const API_URL = 'https://api.example.test/orders';
-const ALGS = 'RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519';
 
 let server: OidcProviderServer;
 let verifier: M2MTokenVerifier;
@@ -18,17 +26,7 @@ let key: DPoPKey;
 let bound: string;
 
 beforeAll(async () => {
-  server = await startOidcProvider({
-    clients: [
-      {
-        client_id: CLIENT.id,
-        client_secret: CLIENT.secret,
-        token_endpoint_auth_method: 'client_secret_post',
-        scope: 'orders:read orders:write',
-      },
-    ],
-    dpop: {},
-  });
+  server = await startProviderFor(CLIENT, 'orders:read orders:write', { dpop: {} });
   verifier = createM2MTokenVerifier({ url: server.issuer, audience: OIDC_RESOURCE });
   key = await dpopKey();
   bound = await providerToken(server, CLIENT, 'orders:read', key);
@@ -69,7 +67,7 @@ describe('a DPoP-bound token with its proof', () => {
     );
     expect(error.code).toBe('insufficient_scope');
     expect(error.wwwAuthenticate).toBe(
-      `DPoP error="insufficient_scope", error_description="the token does not grant orders:write", scope="orders:write", algs="${ALGS}"`,
+      `DPoP error="insufficient_scope", error_description="the token does not grant orders:write", scope="orders:write", algs="${DEFAULT_ALGS}"`,
     );
   });
 });
@@ -83,7 +81,7 @@ describe('refused', () => {
       message: `the DPoP proof ${description}`,
     });
     expect(error.wwwAuthenticate).toBe(
-      `DPoP error="invalid_dpop_proof", error_description="the DPoP proof ${description.replace(/"/g, "'")}", algs="${ALGS}"`,
+      `DPoP error="invalid_dpop_proof", error_description="the DPoP proof ${description.replace(/"/g, "'")}", algs="${DEFAULT_ALGS}"`,
     );
   }
 
@@ -160,7 +158,6 @@ describe('refused', () => {
   });
 
   it('a proof whose jwk carries the private key', async () => {
-    const { exportJWK } = await import('jose');
     const privateJwk = await exportJWK(key.privateKey);
     await expectProofRefused(
       dpopRequest(await proofFor({}, { jwk: privateJwk })),
@@ -180,7 +177,6 @@ describe('refused', () => {
   });
 
   it('a proof with a symmetric algorithm', async () => {
-    const { SignJWT } = await import('jose');
     const proof = await new SignJWT({
       htm: 'GET',
       htu: API_URL,
@@ -210,7 +206,7 @@ describe('reading the request', () => {
         status: 401,
         message: 'the request carries no access token',
       });
-      expect(error.wwwAuthenticate).toBe(`Bearer, DPoP algs="${ALGS}"`);
+      expect(error.wwwAuthenticate).toBe(`Bearer, DPoP algs="${DEFAULT_ALGS}"`);
     }
   });
 
@@ -269,9 +265,8 @@ describe('a Node IncomingMessage on a real loopback server', () => {
 
   it('refuses two DPoP headers, which Node joins', async () => {
     const proof = await proofFor();
-    const { request } = await import('node:http');
     const answer = await new Promise<string>((resolve, reject) => {
-      const req = request(`${apiUrl}/orders`, {
+      const req = httpRequest(`${apiUrl}/orders`, {
         // Raw headers, so that the field is sent twice; HTTP/1.1 needs the Host then too.
         headers: [
           ['host', new URL(apiUrl).host],

@@ -12,7 +12,35 @@ import {
 } from 'jose';
 import { expect } from 'vitest';
 import { M2MTokenVerificationError } from '../../src/verify/index.js';
-import type { OidcProviderServer } from '../support/oidc-provider.js';
+import {
+  type OidcProviderOptions,
+  type OidcProviderServer,
+  startOidcProvider,
+} from '../support/oidc-provider.js';
+
+/** The default accepted algorithms, as a DPoP challenge lists them (`algs`). */
+export const DEFAULT_ALGS = 'RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519';
+
+export type TestClient = { id: string; secret: string };
+
+/** oidc-provider with one client_secret_post client allowed `scope`. */
+export function startProviderFor(
+  client: TestClient,
+  scope: string,
+  options: Partial<OidcProviderOptions> = {},
+): Promise<OidcProviderServer> {
+  return startOidcProvider({
+    clients: [
+      {
+        client_id: client.id,
+        client_secret: client.secret,
+        token_endpoint_auth_method: 'client_secret_post',
+        scope,
+      },
+    ],
+    ...options,
+  });
+}
 
 /** The error `promise` rejects with, asserted to be an M2MTokenVerificationError. */
 export async function refusalOf(promise: Promise<unknown>): Promise<M2MTokenVerificationError> {
@@ -65,7 +93,7 @@ export async function sha256(text: string): Promise<string> {
 /** A client credentials token from the provider, DPoP-bound when `key` is given. */
 export async function providerToken(
   server: OidcProviderServer,
-  client: { id: string; secret: string },
+  client: TestClient,
   scope: string,
   key?: DPoPKey,
 ): Promise<string> {

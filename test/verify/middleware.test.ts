@@ -10,24 +10,15 @@ import {
   type M2MTokenVerifier,
   requireM2MToken,
 } from '../../src/verify/index.js';
-import { OIDC_RESOURCE, type OidcProviderServer, startOidcProvider } from '../support/oidc-provider.js';
-import { dpopKey, dpopProof, providerToken } from './helpers.js';
+import { OIDC_RESOURCE, type OidcProviderServer } from '../support/oidc-provider.js';
+import { DEFAULT_ALGS, dpopKey, dpopProof, providerToken, startProviderFor } from './helpers.js';
 
 const CLIENT = { id: 'reports-job', secret: 'reports-secret-0123456789' };
-const ALGS = 'RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519';
 let provider: OidcProviderServer;
 let verifier: M2MTokenVerifier;
 
 beforeAll(async () => {
-  provider = await startOidcProvider({
-    clients: [
-      {
-        client_id: CLIENT.id,
-        client_secret: CLIENT.secret,
-        token_endpoint_auth_method: 'client_secret_post',
-        scope: 'reports:read reports:write',
-      },
-    ],
+  provider = await startProviderFor(CLIENT, 'reports:read reports:write', {
     scopes: ['reports:read', 'reports:write'],
     dpop: {},
   });
@@ -73,7 +64,7 @@ describe('plain node:http', () => {
   it('401 with a bare challenge when there is no token', async () => {
     const response = await fetch(`${url}/reports`);
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toBe(`Bearer, DPoP algs="${ALGS}"`);
+    expect(response.headers.get('www-authenticate')).toBe(`Bearer, DPoP algs="${DEFAULT_ALGS}"`);
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(await response.json()).toEqual({
       error: 'invalid_token',

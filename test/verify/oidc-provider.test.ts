@@ -1,26 +1,17 @@
 // The verifier against oidc-provider, a certified OpenID provider: RFC 9068 JWT access tokens for a
 // resource indicator, signed with its keys and served from its JWKS on loopback.
 import { createServer } from 'node:net';
-import { exportSPKI, importJWK, SignJWT } from 'jose';
+import { exportSPKI, generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createM2MTokenVerifier, type M2MTokenVerifierOptions } from '../../src/verify/index.js';
-import { OIDC_RESOURCE, type OidcProviderServer, startOidcProvider } from '../support/oidc-provider.js';
-import { encodeJwt, jwksFetches, jwtParts, providerToken, refusalOf } from './helpers.js';
+import { OIDC_RESOURCE, type OidcProviderServer } from '../support/oidc-provider.js';
+import { encodeJwt, jwksFetches, jwtParts, providerToken, refusalOf, startProviderFor } from './helpers.js';
 
 const CLIENT = { id: 'orders-service', secret: 'orders-secret-0123456789' };
 let server: OidcProviderServer;
 
 beforeAll(async () => {
-  server = await startOidcProvider({
-    clients: [
-      {
-        client_id: CLIENT.id,
-        client_secret: CLIENT.secret,
-        token_endpoint_auth_method: 'client_secret_post',
-        scope: 'users:read orders:read',
-      },
-    ],
-  });
+  server = await startProviderFor(CLIENT, 'users:read orders:read');
 });
 afterAll(() => server.close());
 afterEach(() => {
@@ -158,7 +149,6 @@ describe('refused as invalid_token (401)', () => {
 
   it('a token signed by a key the issuer does not publish', async () => {
     const { header, payload } = jwtParts(await token());
-    const { generateKeyPair } = await import('jose');
     const { privateKey } = await generateKeyPair('ES256');
     const forged = await new SignJWT(payload)
       .setProtectedHeader({ ...header, kid: 'not-a-kid' })
