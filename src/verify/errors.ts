@@ -4,7 +4,7 @@
  *
  * | code | status | when |
  * | --- | --- | --- |
- * | `invalid_request` | 400 | the `Authorization` or `DPoP` header is malformed or repeated |
+ * | `invalid_request` | 400 | the `Authorization` header is malformed |
  * | `invalid_token` | 401 | no token, or a token that is expired, forged, for another audience, ... |
  * | `insufficient_scope` | 403 | a valid token without every required scope |
  * | `invalid_dpop_proof` | 401 | the DPoP proof of a DPoP-bound token is missing or wrong |
