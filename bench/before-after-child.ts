@@ -3,7 +3,7 @@
 //   warm <dist> : awaited warm getValidToken() beside an awaited resolved promise (median ratio)
 //   fresh <dist> <url> <rounds> : fresh token beside a raw fetch POST with a timeout signal, in batches
 //   heap <dist> <instances> : heap for N clients holding a token (needs --expose-gc)
-import { median } from './support.js';
+import { median, rawTokenPost } from './support.js';
 
 type Client = {
   getValidToken(): Promise<unknown>;
@@ -47,21 +47,7 @@ async function warm(): Promise<object> {
 
 async function fresh(url: string, rounds: number): Promise<object> {
   const form = 'grant_type=client_credentials&client_id=bench-client&client_secret=bench-secret';
-  const raw = async () => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), 10_000);
-    try {
-      const response = await fetch(`${url}/oauth2/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: form,
-        signal: controller.signal,
-      });
-      return JSON.parse(await response.text());
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const raw = rawTokenPost(`${url}/oauth2/token`, form, 10_000);
   const m2m = new M2MClient({ url, clientId: 'bench-client', clientSecret: 'bench-secret' });
   const ours = () => m2m.getToken({ forceRefresh: true });
   const batch = async (freshToken: () => Promise<unknown>, calls: number) => {
