@@ -6,14 +6,9 @@ import { keepText, type Scrub, scrubCause } from './scrub.js';
  * Maps a failure before a usable response: a network failure or timeout (status 0), or a response
  * whose body could not be read (its own status, and the code its status implies).
  */
-export function errorBeforeBody(
-  error: unknown,
-  action: string,
-  timeoutMs: number,
-  scrub: Scrub = keepText,
-): M2MError {
+export function errorBeforeBody(error: unknown, action: string, scrub: Scrub = keepText): M2MError {
   if (error instanceof M2MError) return error;
-  if (!(error instanceof UnreadableBodyError)) return errorFromNetwork(error, action, timeoutMs, scrub);
+  if (!(error instanceof UnreadableBodyError)) return errorFromNetwork(error, action, scrub);
   const { status, cause } = error;
   const reason = cause instanceof Error ? networkReason(cause) : error.message;
   return new M2MError({
@@ -25,17 +20,15 @@ export function errorBeforeBody(
   });
 }
 
-/** Maps a failure before any response (DNS, refused, reset, timeout, caller abort). */
-export function errorFromNetwork(
-  error: unknown,
-  action: string,
-  timeoutMs: number,
-  scrub: Scrub = keepText,
-): M2MError {
+/**
+ * Maps a failure before any response (DNS, refused, reset, timeout, caller abort). A timeout's reason
+ * says how long it was ("timed out after 100 ms").
+ */
+export function errorFromNetwork(error: unknown, action: string, scrub: Scrub = keepText): M2MError {
   const reason = error instanceof Error ? error : new Error(String(error));
   const message =
     reason.name === 'TimeoutError'
-      ? `${action} timed out after ${timeoutMs} ms`
+      ? `${action} ${reason.message.startsWith('timed out') ? reason.message : `timed out (${reason.message})`}`
       : reason.name === 'AbortError'
         ? `${action} was aborted`
         : `${action} failed: ${scrub(networkReason(reason))}`;

@@ -1,7 +1,7 @@
 import { checkStoredToken } from './stored-token.js';
 import type { M2MCacheError, M2MTokenCache, M2MTokenResponse } from './types.js';
 
-/** How long one operation of a custom cache may take before it counts as failed. */
+/** How long one operation of the shared cache may take before it counts as failed. */
 export const CACHE_TIMEOUT_MS = 1000;
 
 /** A fetch lock this process holds. */

@@ -1,58 +1,40 @@
 import type { components } from '../generated/schema.js';
-import { errorFromResponse, isRecord, M2MError, M2MErrorCode, serverHeaders, truncate } from './errors.js';
-import { errorBeforeBody } from './failures.js';
+import type { FormOperation } from './endpoint.js';
+import { isRecord, M2MError, M2MErrorCode, serverHeaders, truncate } from './errors.js';
 import { MAX_EXPIRES_IN } from './lifetime.js';
 import type { TokenRequest } from './request.js';
 import { keepText, type Scrub } from './scrub.js';
-import { clientAuthentication, type Transport } from './transport.js';
-import type { ClientAuthMethod, M2MTokenResponse } from './types.js';
+import type { M2MTokenResponse } from './types.js';
 
-type TokenRequestBody = components['schemas']['TokenRequest'];
+/** The token request's own fields: client authentication adds `client_id` and its credentials. */
+type TokenForm = Omit<components['schemas']['TokenRequest'], 'client_id' | 'client_secret'>;
 type TokenResponseBody = components['schemas']['TokenResponse'];
 
-export type Credentials = {
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly authMethod: ClientAuthMethod;
-  /** Masks the secret in what the server sends back, before it enters an error. */
-  readonly scrub: Scrub;
-};
-
 /**
- * Client credentials access token request, RFC 6749 §4.4.2 (plus `audience` and RFC 8707 `resource`).
- * Resolves to the validated token stamped with the local receive time, or rejects with an `M2MError`.
+ * Client credentials access token request (plus `audience` and RFC 8707 `resource`); reads the
+ * validated token stamped with the local receive time.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4.2
  */
-export async function requestToken(
-  transport: Transport,
-  credentials: Credentials,
-  request: TokenRequest,
-  signal: AbortSignal,
-  timeoutMs: number,
-): Promise<M2MTokenResponse> {
-  const auth = clientAuthentication(credentials.authMethod, credentials.clientId, credentials.clientSecret);
-  const form: TokenRequestBody = {
+export function tokenRequest(request: TokenRequest): FormOperation<M2MTokenResponse> {
+  const form: TokenForm = {
     grant_type: 'client_credentials',
-    ...auth.body,
     ...(request.scopes.length > 0 && { scope: request.scopes.join(' ') }),
     ...(request.audience.length > 0 && { audience: request.audience.join(' ') }),
     ...(request.resource !== undefined && { resource: request.resource }),
   };
-  const result = await transport
-    .POST('/oauth2/token', { body: form, headers: auth.headers, signal, parseAs: 'text' })
-    .catch((error: unknown) => {
-      throw errorBeforeBody(error, 'Token request', timeoutMs, credentials.scrub);
-    });
-  const { response } = result;
-  if (!response.ok) throw errorFromResponse(response, result.error, 'Token request', credentials.scrub);
+  return { path: '/oauth2/token', action: 'Token request', form, read: readTokenResponse };
+}
+
+function readTokenResponse(response: Response, text: string | undefined, scrub: Scrub): M2MTokenResponse {
   const receivedAt = Date.now();
   let body: unknown;
   try {
-    body = result.data ? JSON.parse(result.data) : undefined;
+    body = text ? JSON.parse(text) : undefined;
   } catch {
-    const type = credentials.scrub(response.headers.get('content-type') ?? 'no content-type');
-    throw invalidTokenResponse(`the body is not JSON (${type})`, response, credentials.scrub);
+    const type = scrub(response.headers.get('content-type') ?? 'no content-type');
+    throw invalidTokenResponse(`the body is not JSON (${type})`, response, scrub);
   }
-  return processTokenResponse(body, receivedAt, response, credentials.scrub);
+  return processTokenResponse(body, receivedAt, response, scrub);
 }
 
 /**
