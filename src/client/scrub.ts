@@ -3,9 +3,8 @@
  * request returns the secret in the form it travelled in, or in one it turned it into: clear,
  * percent-encoded (in any letter case, even twice), form-encoded with `+` for a space (RFC 6749
  * §2.3.1), JSON- or HTML-escaped, as UTF-8 read as Latin-1 (a header), or inside the base64 of an
- * HTTP Basic `id:secret` (RFC 7617 §2, with
- * id and secret form-encoded first). Every form is matched character by character, so a text that
- * mixes them is caught too.
+ * HTTP Basic `id:secret` (RFC 7617 §2, with id and secret form-encoded first). Every form is matched
+ * character by character, so a text that mixes them is caught too.
  */
 export type Scrub = (text: string) => string;
 
@@ -58,12 +57,15 @@ function mask(text: string, textPattern: RegExp, base64Pattern: RegExp | undefin
   const spans: [number, number][] = [];
   for (const match of text.matchAll(textPattern)) spans.push([match.index, match.index + match[0].length]);
   if (base64Pattern) {
+    let runEnd = 0;
     for (const match of text.matchAll(base64Pattern)) {
+      // Every later match in a run already taken is inside it: each run is walked once.
+      if (match.index < runEnd) continue;
       let start = match.index;
-      let end = start + match[0].length;
+      runEnd = start + match[0].length;
       while (start > 0 && BASE64_RUN.test(text.charAt(start - 1))) start--;
-      while (end < text.length && BASE64_RUN.test(text.charAt(end))) end++;
-      spans.push([start, end]);
+      while (runEnd < text.length && BASE64_RUN.test(text.charAt(runEnd))) runEnd++;
+      spans.push([start, runEnd]);
     }
   }
   if (spans.length === 0) return text;
