@@ -53,15 +53,20 @@ export function clientAuthentication(
  */
 class ClientSecret implements ClientAuthentication {
   readonly method: ClientAuthMethod;
-  readonly scrub: Scrub;
   readonly #clientId: string;
   readonly #secret: string;
+  #scrub: Scrub | undefined;
 
   constructor(method: ClientAuthMethod, clientId: string, secret: string) {
     this.method = method;
-    this.scrub = createScrubber([secret]);
     this.#clientId = clientId;
     this.#secret = secret;
+  }
+
+  /** Made on first use: most clients never see an error, and a thousand clients hold none. */
+  get scrub(): Scrub {
+    this.#scrub ??= createScrubber([this.#secret]);
+    return this.#scrub;
   }
 
   authenticate({ form, headers }: FormRequest): void {

@@ -101,7 +101,8 @@ export class Endpoint {
           throw errorBeforeBody(failure, action, this.#auth.scrub);
         });
       if (!response.ok) throw errorFromResponse(response, error, action, this.#auth.scrub);
-      return operation.read(response, data, this.#auth.scrub);
+      // The scrubber is made only when a reply is quoted in an error: a client that never fails holds none.
+      return operation.read(response, data, (text) => this.#auth.scrub(text));
     } finally {
       clearTimeout(timer);
     }
