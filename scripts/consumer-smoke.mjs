@@ -158,7 +158,8 @@ async function packFreshClone(workDir) {
     .filter(Boolean)
     .map((path) => path.replace(/^package\//, ''));
   const missing = REQUIRED_FILES.filter((file) => !files.includes(file));
-  if (missing.length > 0) throw new Error(`${name} lacks ${missing.join(', ')}; it holds ${files.join(', ')}`);
+  if (missing.length > 0)
+    throw new Error(`${name} lacks ${missing.join(', ')}; it holds ${files.join(', ')}`);
   console.log(`packed ${name} from a fresh clone of ${commit} (built by prepack): ${files.join(', ')}`);
   return tarball;
 }
