@@ -58,6 +58,14 @@ const consumerBody = (label) => `
     ' type=' + claims.type + ' tenant=' + claims.tenant_id + ' scopes=' + claims.scopes.join(','));
 `;
 
+/** The OpenAPI document, resolved through the package's `exports` as a spec-first consumer does. */
+const specExport = `
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+const specPath = createRequire(import.meta.url).resolve('@passflow/core/openapi/passflow-m2m.yaml');
+if (!readFileSync(specPath, 'utf8').startsWith('openapi: 3.1')) throw new Error('unexpected document at ' + specPath);
+`;
+
 /** Compiles against the installed package's declarations only: nothing from this repo's sources. */
 const typeCheck = `
 const m2m = new M2MClient({ url: 'http://127.0.0.1:4010', clientId: 'id', clientSecret: 'secret', scopes: ['a:b'] });
@@ -91,7 +99,7 @@ const consumers = [
     name: 'esm-consumer',
     packageJson: { name: 'esm-consumer', private: true, type: 'module' },
     files: {
-      'index.js': `import { M2MClient, M2MError, M2MErrorCode } from '@passflow/core';\n${consumerBody('esm')}`,
+      'index.js': `import { M2MClient, M2MError, M2MErrorCode } from '@passflow/core';\n${specExport}\n${consumerBody('esm')}`,
       'check.ts': `import { ${typeImports} } from '@passflow/core';\n${typeCheck}`,
       'tsconfig.json': tsconfig(['check.ts']),
     },

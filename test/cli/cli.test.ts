@@ -37,11 +37,12 @@ async function run(args: string[], env: Record<string, string> = {}, stdin?: str
   return result;
 }
 
-/** The exit status table of the README's command line section: [status, meaning without backticks]. */
-async function readmeExitStatuses(): Promise<[number, string][]> {
-  const readme = await readFile(resolve(import.meta.dirname, '../../README.md'), 'utf8');
-  const start = readme.indexOf('## Command line');
-  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+/** The exit status table of a page's section: [status, meaning without backticks]. */
+async function documentedExitStatuses(file: string, heading: string): Promise<[number, string][]> {
+  const page = await readFile(resolve(import.meta.dirname, '../..', file), 'utf8');
+  const start = page.indexOf(heading);
+  const end = page.indexOf('\n## ', start + 1);
+  const section = page.slice(start, end < 0 ? page.length : end);
   return [...section.matchAll(/^\| (\d+) +\| (.+?) +\|$/gm)].map(([, status, meaning]) => [
     Number(status),
     (meaning ?? '').replaceAll('`', ''),
@@ -277,13 +278,14 @@ describe('inspect', () => {
 
 describe('usage', () => {
   it.each(['token', 'inspect', 'revoke'])(
-    '%s --help documents the command and the exit statuses as the README does',
+    '%s --help documents the command and the exit statuses as the README and docs/cli.md do',
     async (command) => {
       const result = await run([command, '--help']);
       expect(result).toMatchObject({ code: 0, stderr: '' });
       expect(result.stdout).toContain(`Usage: passflow-m2m ${command}`);
-      const readme = await readmeExitStatuses();
+      const readme = await documentedExitStatuses('README.md', '## Command line');
       expect(readme.length).toBeGreaterThanOrEqual(12);
+      expect(await documentedExitStatuses('docs/cli.md', '## Errors and exit statuses')).toEqual(readme);
       const table = readme.map(([status, meaning]) => `${String(status).padStart(4)}  ${meaning}`).join('\n');
       expect(result.stdout).toContain(`Exit status:\n${table}\nErrors are one line on stderr`);
     },

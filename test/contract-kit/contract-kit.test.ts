@@ -12,7 +12,7 @@ import {
   startTokenServer,
   type TokenServer,
 } from '../support/token-server.js';
-import { caseLine, checkLines, runKit } from './run-kit.js';
+import { type CheckedServer, caseLine, checkedServer, checkLines, runKit } from './run-kit.js';
 
 const CLIENT_ID = 'your-client-id';
 const SECRET = 'kit-s3cret-never-shown';
@@ -101,42 +101,41 @@ function conforming(jwt: string): (request: RecordedRequest) => Step {
 
 describe('contract kit against scripted loopback servers', () => {
   let server: TokenServer;
+  let kit: CheckedServer;
   beforeAll(async () => {
     server = await startTokenServer();
+    kit = await checkedServer(server.url);
   });
   afterAll(async () => {
+    await kit.stop();
     await server.close();
   });
 
   it('passes a conforming server that ignores the Prefer hints, with client_secret_basic too', async () => {
     server.setDefault(conforming(await makeJwt({ client_id: CLIENT_ID, aud: ['https://api.example.test'] })));
-    const post = await runKit(
-      ['--server', server.url, '--audience', 'https://api.example.test'],
-      CREDENTIALS,
-    );
-    expect(post.stdout).toContain('8 cases: 7 passed, 0 failed, 1 not applicable');
-    expect(post.code).toBe(0);
-    const basic = await runKit(['--server', server.url, '--auth-method', 'basic'], CREDENTIALS);
-    expect(basic.stdout).toContain('8 cases: 6 passed, 0 failed, 2 not applicable');
-    expect(caseLine(basic.stdout, 'audience')).toBe('N/A   audience');
-    expect(checkLines(basic.stdout, 'wrong secret')).toEqual([
+    const post = await kit.check({ ...CREDENTIALS, audience: ['https://api.example.test'] });
+    expect(post.text).toContain('8 cases: 7 passed, 0 failed, 1 not applicable');
+    expect(post.failed).toBe(false);
+    const basic = await kit.check({ ...CREDENTIALS, authMethod: 'client_secret_basic' });
+    expect(basic.text).toContain('8 cases: 6 passed, 0 failed, 2 not applicable');
+    expect(caseLine(basic.text, 'audience')).toBe('N/A   audience');
+    expect(checkLines(basic.text, 'wrong secret')).toEqual([
       'ok    wrong secret refused: 401 invalid_client [RFC 6749 §5.2 (credentials in the Authorization header); openapi/passflow-m2m.yaml POST /oauth2/token 401]',
       'ok    WWW-Authenticate on the 401: WWW-Authenticate: Basic realm="test" [RFC 6749 §5.2]',
     ]);
-    expect(basic.code).toBe(0);
+    expect(basic.failed).toBe(false);
     expect(server.requests.some((r) => r.form.grant_type?.startsWith('urn:'))).toBe(true);
   });
 
   it('reports every deviation of a non-conforming server, each check with what came, and the spec violations', async () => {
     // 200 to everything, with token_type "mac" and expires_in as a string.
     server.setDefault({ body: { access_token: 'opaque', token_type: 'mac', expires_in: '3600' } });
-    const junit = join(dir, 'bad.xml');
-    const run = await runKit(['--server', server.url, '--junit', junit], CREDENTIALS);
-    expect(run.code).toBe(1);
-    expect(run.stdout).toContain('8 cases: 0 passed, 7 failed, 1 not applicable');
+    const run = await kit.check(CREDENTIALS);
+    expect(run.failed).toBe(true);
+    expect(run.text).toContain('8 cases: 0 passed, 7 failed, 1 not applicable');
     for (const name of CASES.filter((n) => n !== 'audience'))
-      expect(caseLine(run.stdout, name)).toMatch(/^FAIL {2}/);
-    expect(checkLines(run.stdout, 'valid token request')).toEqual([
+      expect(caseLine(run.text, name)).toMatch(/^FAIL {2}/);
+    expect(checkLines(run.text, 'valid token request')).toEqual([
       'FAIL  token issued: expected 200 with a token response, got 200 with a token response the SDK refuses: Invalid token response: token_type must be "Bearer" (got "mac") [openapi/passflow-m2m.yaml POST /oauth2/token 200; RFC 6749 §5.1]',
       'n/a   Cache-Control: no-store: no token was issued [openapi/passflow-m2m.yaml TokenResponse.access_token (a JWT with M2MTokenClaims); RFC 9068 §2.2]',
       'n/a   access token is a JWT: no token was issued [openapi/passflow-m2m.yaml TokenResponse.access_token (a JWT with M2MTokenClaims); RFC 9068 §2.2]',
@@ -144,20 +143,18 @@ describe('contract kit against scripted loopback servers', () => {
       'FAIL  spec violation at response.body.token_type: Response body property token_type must be equal to constant',
       'FAIL  spec violation at response.body.expires_in: Response body property expires_in must be integer',
     ]);
-    expect(run.stdout).toContain(
+    expect(run.text).toContain(
       'FAIL  wrong secret refused: expected 400 or 401 invalid_client, got 200: a token was issued',
     );
-    expect(run.stdout).toContain(
+    expect(run.text).toContain(
       'FAIL  scope "admin:all" refused: expected 400 invalid_scope, got 200: a token was issued',
     );
-    expect(run.stdout).toContain(
+    expect(run.text).toContain(
       'FAIL  unknown grant_type refused: expected 400 unsupported_grant_type, got 200: the grant was accepted [RFC 6749 §5.2]',
     );
-    const report = await readFile(junit, 'utf8');
-    expect(report).toContain('tests="8" failures="7" skipped="1"');
-    expect(report.match(/<failure message="/g)).toHaveLength(7);
-    expect(report).toContain('spec violation at response.body.expires_in');
-    expect(run.output + report).not.toContain(SECRET);
+    expect(run.junit).toContain('tests="8" failures="7" skipped="1"');
+    expect(run.junit.match(/<failure message="/g)).toHaveLength(7);
+    expect(run.junit).toContain('spec violation at response.body.expires_in');
   });
 
   it('fails the one case a nearly conforming server gets wrong, saying what was expected and what came', async () => {
@@ -167,11 +164,11 @@ describe('contract kit against scripted loopback servers', () => {
       const step = good(request);
       return step.status === 401 ? { status: 400, body: { error: 'invalid_request' } } : step;
     });
-    const run = await runKit(['--server', server.url], CREDENTIALS);
-    expect(run.code).toBe(1);
-    expect(run.stdout).toContain('8 cases: 5 passed, 1 failed, 2 not applicable');
-    expect(caseLine(run.stdout, 'wrong secret')).toBe('FAIL  wrong secret');
-    expect(checkLines(run.stdout, 'wrong secret')).toEqual([
+    const run = await kit.check(CREDENTIALS);
+    expect(run.failed).toBe(true);
+    expect(run.text).toContain('8 cases: 5 passed, 1 failed, 2 not applicable');
+    expect(caseLine(run.text, 'wrong secret')).toBe('FAIL  wrong secret');
+    expect(checkLines(run.text, 'wrong secret')).toEqual([
       'FAIL  wrong secret refused: expected 400 or 401 invalid_client, got 400 invalid_request [RFC 6749 §5.2 (credentials in the body); openapi/passflow-m2m.yaml POST /oauth2/token 400, 401]',
     ]);
   });
@@ -182,16 +179,18 @@ describe('contract kit against scripted loopback servers', () => {
       const step = good(request);
       return step.status === 401 ? { status: 401, body: { error: 'invalid_client' } } : step;
     });
-    const run = await runKit(['--server', server.url, '--auth-method', 'basic'], CREDENTIALS);
-    expect(run.code).toBe(1);
-    expect(checkLines(run.stdout, 'wrong secret')).toEqual([
+    const run = await kit.check({ ...CREDENTIALS, authMethod: 'client_secret_basic' });
+    expect(run.failed).toBe(true);
+    expect(checkLines(run.text, 'wrong secret')).toEqual([
       'ok    wrong secret refused: 401 invalid_client [RFC 6749 §5.2 (credentials in the Authorization header); openapi/passflow-m2m.yaml POST /oauth2/token 401]',
       'FAIL  WWW-Authenticate on the 401: expected a WWW-Authenticate header, got none [RFC 6749 §5.2]',
     ]);
   });
+});
 
+describe('contract kit on the command line', () => {
   it('refuses a client secret on the command line', async () => {
-    const run = await runKit(['--server', server.url, '--client-secret', 'hunter2'], CREDENTIALS);
+    const run = await runKit(['--server', 'http://127.0.0.1:1', '--client-secret', 'hunter2'], CREDENTIALS);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^contract: usage: --client-secret is not accepted/);
     expect(run.output).not.toContain('hunter2');

@@ -1,5 +1,12 @@
-// Runs the contract kit as a server team's CI would: a child process, credentials in the environment.
+// Runs the contract kit as a server team's CI would (a child process, credentials in the environment),
+// or its cases in this process through proxies kept for several runs.
 import { resolve } from 'node:path';
+import { CASES } from '../../contract/cases/index.js';
+import { runCases } from '../../contract/kit.js';
+import { junitReport, textReport } from '../../contract/report.js';
+import { startProxies } from '../../contract/setup.js';
+import { DEFAULT_SPEC } from '../../scripts/prism.mjs';
+import type { ClientAuthMethod } from '../../src/index.js';
 import { startProcess } from '../support/process.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -39,4 +46,52 @@ export function checkLines(output: string, name: string): string[] {
   const below = lines.slice(start + 1);
   const end = below.findIndex((line) => !line.startsWith('        '));
   return below.slice(0, end < 0 ? below.length : end).map((line) => line.trim());
+}
+
+export type KitOptions = {
+  clientId: string;
+  secret: string;
+  authMethod?: ClientAuthMethod;
+  scopes?: string[];
+  disallowedScope?: string;
+  audience?: string[];
+};
+
+export type CheckedServer = {
+  /** Runs every case, as `npm run contract` does, and returns its text report and JUnit XML. */
+  check: (options: KitOptions) => Promise<{ text: string; junit: string; failed: boolean }>;
+  stop: () => Promise<void>;
+};
+
+/**
+ * The kit's cases in this process, through one pair of Prism proxies kept for every run against
+ * `upstream` (the command line starts a pair per run; what it adds is tested with `runKit`).
+ */
+export async function checkedServer(upstream: string): Promise<CheckedServer> {
+  const proxies = await startProxies(DEFAULT_SPEC, upstream);
+  return {
+    check: async (options) => {
+      const results = await runCases(
+        {
+          serverUrl: upstream,
+          strictUrl: proxies.strictUrl,
+          laxUrl: proxies.laxUrl,
+          clientId: options.clientId,
+          clientSecret: options.secret,
+          authMethod: options.authMethod ?? 'client_secret_post',
+          scopes: options.scopes ?? ['users:read', 'orders:write'],
+          disallowedScope: options.disallowedScope ?? 'admin:all',
+          audience: options.audience ?? [],
+          timeout: 10_000,
+        },
+        CASES,
+      );
+      return {
+        text: textReport(results),
+        junit: junitReport(results, upstream),
+        failed: results.some((r) => r.verdict === 'fail'),
+      };
+    },
+    stop: proxies.stop,
+  };
 }
