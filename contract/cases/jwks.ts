@@ -1,9 +1,9 @@
 // The keys a resource server verifies tokens with: the server's JWK Set (where its RFC 8414 metadata
 // says, or /.well-known/jwks.json) must verify the tokens it issues for the requested audience.
 import { createRemoteJWKSet, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
-import { type Checks, DOC, quoted } from '../checks.js';
+import { type Checks, DOC } from '../checks.js';
 import type { Case, Kit } from '../kit.js';
-import { tokenIssued } from './token.js';
+import { checkAudience, tokenIssued } from './token.js';
 
 const SIGNED = `${DOC.rfc9068('4')} (the resource server verifies the signature with the issuer's keys)`;
 const JWKS_SERVED = `${DOC.rfc8414('2')} (jwks_uri); RFC 7517 §5`;
@@ -62,14 +62,7 @@ export const JWKS_CASE: Case = {
       checks.notApplicable(AUDIENCE, 'no audience requested (--audience)', FOR_AUDIENCE);
       return;
     }
-    const aud = claims.aud === undefined ? [] : [claims.aud].flat();
-    checks.expect(
-      kit.audience.every((audience) => aud.includes(audience)),
-      AUDIENCE,
-      `aud with ${quoted(kit.audience)}`,
-      `aud ${JSON.stringify(claims.aud) ?? 'missing'}`,
-      FOR_AUDIENCE,
-    );
+    checkAudience(checks, AUDIENCE, kit.audience, claims, FOR_AUDIENCE);
   },
 };
 

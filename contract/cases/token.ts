@@ -42,6 +42,24 @@ function grantedScopes(token: M2MTokenResponse, requested: string[]): string[] {
   return token.scope === undefined ? requested : token.scope.split(' ').filter(Boolean);
 }
 
+/** Whether the token's `aud` (a string or an array) holds every requested audience. */
+export function checkAudience(
+  checks: Checks,
+  name: string,
+  requested: string[],
+  claims: JWTPayload,
+  source: string,
+): void {
+  const aud = claims.aud === undefined ? [] : [claims.aud].flat();
+  checks.expect(
+    requested.every((audience) => aud.includes(audience)),
+    name,
+    `aud with ${quoted(requested)}`,
+    `aud ${JSON.stringify(claims.aud) ?? 'missing'}`,
+    source,
+  );
+}
+
 const NO_TOKEN = 'no token was issued';
 
 export const TOKEN_CASES: Case[] = [
@@ -129,14 +147,7 @@ export const TOKEN_CASES: Case[] = [
         checks.notApplicable(name, 'the token is opaque: no aud to read', source);
         return;
       }
-      const aud = claims.aud === undefined ? [] : [claims.aud].flat();
-      checks.expect(
-        kit.audience.every((audience) => aud.includes(audience)),
-        name,
-        `aud with ${quoted(kit.audience)}`,
-        `aud ${JSON.stringify(claims.aud) ?? 'missing'}`,
-        source,
-      );
+      checkAudience(checks, name, kit.audience, claims, source);
     },
   },
 ];
