@@ -109,7 +109,7 @@ export class M2MClient {
    * @returns The token response, stamped with the local `issued_at`; never an expired token.
    * @throws {@link M2MError}, once retries are used up, with `code`:
    *   - `invalid_client`, `invalid_scope`, `invalid_grant`, `unauthorized_client`, `unsupported_grant_type`,
-   *     `invalid_request`: the server refused the request (4xx; final, not retried);
+   *     `invalid_request`: the server refused the request (a 4xx other than 408 and 429; final, not retried);
    *   - `rate_limit_exceeded`: HTTP 429, or a `Retry-After` over 60 s (fails at once);
    *   - `server_error`: a 5xx, a redirect, or a 2xx that is not a valid token response;
    *   - `temporarily_unavailable`: a 503 or 408; with status 0, a network failure, an attempt that timed
