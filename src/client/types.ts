@@ -76,8 +76,9 @@ export type M2MClientConfig = {
   authMethod?: ClientAuthMethod;
 
   /**
-   * A cache shared beyond this client (Redis: `createRedisTokenCache` from `@passflow/core/redis`).
-   * Default: none; every client always keeps its tokens in memory as well.
+   * The shared cache: tokens (and, with `lock`, their fetches) shared between processes (Redis:
+   * `createRedisTokenCache` from `@passflow/core/redis`). Default: none; every client always keeps its
+   * tokens in memory as well.
    */
   cache?: M2MTokenCache;
 
@@ -96,7 +97,7 @@ export type M2MClientConfig = {
   /** Called with every token response received, `access_token` replaced by `'[redacted]'`. A hook that throws is ignored. */
   onTokenResponse?: (response: M2MTokenResponse) => void;
 
-  /** Called when the custom cache fails or takes over 1 s; the client then goes on as on a cache miss. */
+  /** Called when the shared cache fails or takes over 1 s; the client then goes on as on a cache miss. */
   onCacheError?: (error: M2MCacheError) => void;
 };
 
@@ -208,10 +209,11 @@ export type M2MTokenRequestInfo = {
 };
 
 /**
- * A token cache shared beyond one client (across processes, say). Keys are opaque strings made by the
- * client: a readable prefix and a SHA-256 over server, client, secret and request, never the secret.
- * Each call has 1 s: a call that throws, rejects or takes longer counts as a miss and is reported to
- * `onCacheError`. `createRedisTokenCache` (from `@passflow/core/redis`) implements it on Redis.
+ * The shared cache: what `M2MClientConfig.cache` implements, a token cache shared beyond one client
+ * (across processes, say). Keys are opaque strings made by the client: a readable prefix and a SHA-256
+ * over server, client, secret and request, never the secret. Each call has 1 s: a call that throws,
+ * rejects or takes longer counts as a miss and is reported to `onCacheError`. `createRedisTokenCache`
+ * (from `@passflow/core/redis`) implements it on Redis.
  */
 export interface M2MTokenCache {
   /** The token stored under `key`, or `null`. */
@@ -241,7 +243,7 @@ export type M2MCacheLockRelease = (() => Promise<void>) & {
   extend?: (ttlMs: number) => Promise<boolean>;
 };
 
-/** A custom cache failed or timed out; the client treated it as a miss. What `onCacheError` receives. */
+/** The shared cache failed or timed out; the client treated it as a miss. What `onCacheError` receives. */
 export type M2MCacheError = {
   /** The cache call that failed. */
   operation: 'get' | 'set' | 'delete' | 'lock';
