@@ -163,9 +163,11 @@ const REQUIRED_FILES = [
   'dist/redis.js',
   'dist/redis.cjs',
   'dist/redis.d.ts',
+  'dist/redis.d.cts',
   'dist/verify.js',
   'dist/verify.cjs',
   'dist/verify.d.ts',
+  'dist/verify.d.cts',
   'dist/cli.js',
   'openapi/passflow-m2m.yaml',
 ];
