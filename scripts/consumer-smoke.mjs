@@ -9,12 +9,12 @@
 // The clone uses this checkout's node_modules (a symlink) instead of a second `npm ci`: what it packs
 // comes from the committed files alone, so uncommitted changes are not in it.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { packFreshClone } from './pack-fresh-clone.mjs';
 import { startPrism } from './prism.mjs';
 
 const run = promisify(execFile);
@@ -153,51 +153,8 @@ async function exec(command, args, cwd, env = process.env) {
   }
 }
 
-/** What the tarball must hold for `import`, `require`, the types and the bin to work. */
-const REQUIRED_FILES = [
-  'package.json',
-  'dist/index.js',
-  'dist/index.cjs',
-  'dist/index.d.ts',
-  'dist/index.d.cts',
-  'dist/redis.js',
-  'dist/redis.cjs',
-  'dist/redis.d.ts',
-  'dist/redis.d.cts',
-  'dist/verify.js',
-  'dist/verify.cjs',
-  'dist/verify.d.ts',
-  'dist/verify.d.cts',
-  'dist/cli.js',
-  'openapi/passflow-m2m.yaml',
-];
-
-/** `npm pack` in a fresh clone of HEAD that was never built; resolves to the tarball's path. */
-async function packFreshClone(workDir) {
-  const clone = join(workDir, 'clone');
-  await exec('git', ['clone', '--quiet', '--no-hardlinks', repoRoot, clone], workDir);
-  const commit = (await exec('git', ['rev-parse', '--short', 'HEAD'], clone)).trim();
-  if (existsSync(join(clone, 'dist'))) throw new Error('the fresh clone already has dist/');
-  await symlink(join(repoRoot, 'node_modules'), join(clone, 'node_modules'), 'dir');
-  const packDir = join(workDir, 'pack');
-  await mkdir(packDir);
-  await exec(npm, ['pack', '--loglevel=error', '--pack-destination', packDir], clone);
-  const [name] = (await readdir(packDir)).filter((file) => file.endsWith('.tgz'));
-  if (!name) throw new Error('npm pack wrote no tarball');
-  const tarball = join(packDir, name);
-  const files = (await exec('tar', ['-tzf', tarball], workDir))
-    .split('\n')
-    .filter(Boolean)
-    .map((path) => path.replace(/^package\//, ''));
-  const missing = REQUIRED_FILES.filter((file) => !files.includes(file));
-  if (missing.length > 0)
-    throw new Error(`${name} lacks ${missing.join(', ')}; it holds ${files.join(', ')}`);
-  console.log(`packed ${name} from a fresh clone of ${commit} (built by prepack): ${files.join(', ')}`);
-  return tarball;
-}
-
 async function main(workDir, prismRef) {
-  const tarball = await packFreshClone(workDir);
+  const tarball = await packFreshClone(repoRoot, workDir, exec);
 
   for (const consumer of consumers) {
     const dir = join(workDir, consumer.name);
