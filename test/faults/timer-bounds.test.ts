@@ -56,7 +56,7 @@ describe('refused at construction, naming the field', () => {
       stderr: (text) => stderr.push(text),
     });
     expect(status).toBe(2);
-    expect(stderr.join('')).toContain('M2MClientConfig.timeout must be at most');
+    expect(stderr.join('')).toContain('--timeout must be at most');
   });
 });
 

@@ -74,7 +74,9 @@ describe('passflow-m2m revoke answered with unsupported_token_type', () => {
       stdout: (text) => stdout.push(text),
       stderr: () => undefined,
     });
-    expect(stdout.join('')).toMatch(/^ +12 +unsupported_token_type$/m);
+    expect(stdout.join('')).toMatch(
+      /^ +12 +unsupported_token_type \(revoke: the token stays valid until it expires\)$/m,
+    );
   });
 });
 
