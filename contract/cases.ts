@@ -124,7 +124,8 @@ export const CASES: Case[] = [
           prefer: 'code=400, example=unsupportedGrantType',
         },
       };
-      await clientAuthentication(credentials, kit.authMethod).authenticate(request);
+      const auth = clientAuthentication({ ...credentials, authMethod: kit.authMethod });
+      await (await auth.begin()).authenticate(request);
       const response = await fetch(request.url, {
         method: 'POST',
         headers: request.headers,

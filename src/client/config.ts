@@ -1,5 +1,6 @@
+import { type AuthSettings, checkClientAuth } from './auth-config.js';
+import { fail, M2MConfigError, requireString } from './config-error.js';
 import type {
-  ClientAuthMethod,
   M2MCacheError,
   M2MClientConfig,
   M2MTokenCache,
@@ -8,20 +9,21 @@ import type {
   RetryStrategy,
 } from './types.js';
 
+export { M2MConfigError } from './config-error.js';
+
 export const DEFAULTS = {
   autoRefresh: false,
   refreshThreshold: 30,
   timeout: 10_000,
   retries: 3,
   retryDelay: 1000,
-  authMethod: 'client_secret_post',
 } as const;
 
 /**
  * The configuration with defaults applied and every field checked: the one place every other module
  * reads it from. Holds no secret (client authentication keeps it).
  */
-export type ResolvedConfig = {
+export type ResolvedConfig = AuthSettings & {
   /** Server URL without a trailing slash */
   baseUrl: string;
   clientId: string;
@@ -36,7 +38,6 @@ export type ResolvedConfig = {
   retryDelay: number;
   /** Replaces the retry decision and the delay when set. */
   strategy: RetryStrategy | undefined;
-  authMethod: ClientAuthMethod;
   /** The user's `M2MTokenCache`, shared between processes. */
   cache: M2MTokenCache | undefined;
   fetch: typeof fetch;
@@ -48,20 +49,12 @@ export type ResolvedConfig = {
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
-export class M2MConfigError extends TypeError {
-  override readonly name = 'M2MConfigError';
-}
-
-function fail(field: string, problem: string): never {
-  throw new M2MConfigError(`M2MClientConfig.${field} ${problem}`);
-}
-
 export function resolveConfig(config: M2MClientConfig): ResolvedConfig {
   if (typeof config !== 'object' || config === null)
     throw new M2MConfigError('M2MClientConfig must be an object');
   const baseUrl = checkUrl(config.url, config.allowInsecureHttp === true);
   requireString(config.clientId, 'clientId');
-  requireString(config.clientSecret, 'clientSecret');
+  const auth = checkClientAuth(config, baseUrl);
   for (const hook of ['onTokenRequest', 'onTokenResponse', 'onCacheError', 'fetch'] as const) {
     if (config[hook] !== undefined && typeof config[hook] !== 'function') fail(hook, 'must be a function');
   }
@@ -69,11 +62,8 @@ export function resolveConfig(config: M2MClientConfig): ResolvedConfig {
   checkCache(config);
   if (config.autoRefresh !== undefined && typeof config.autoRefresh !== 'boolean')
     fail('autoRefresh', 'must be a boolean');
-  const authMethod = config.authMethod ?? DEFAULTS.authMethod;
-  if (authMethod !== 'client_secret_post' && authMethod !== 'client_secret_basic') {
-    fail('authMethod', "must be 'client_secret_post' or 'client_secret_basic'");
-  }
   return {
+    ...auth,
     baseUrl,
     clientId: config.clientId,
     scopes: checkScopes(config.scopes, 'scopes'),
@@ -86,7 +76,6 @@ export function resolveConfig(config: M2MClientConfig): ResolvedConfig {
     retries: checkInteger(config.retries, 'retries', DEFAULTS.retries),
     retryDelay: checkNumber(config.retryDelay, 'retryDelay', DEFAULTS.retryDelay, 0),
     strategy: config.retryStrategy,
-    authMethod,
     cache: config.cache,
     fetch: config.fetch ?? globalThis.fetch,
     onTokenRequest: config.onTokenRequest,
@@ -117,10 +106,6 @@ function checkUrl(url: unknown, allowInsecureHttp: boolean): string {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
     fail('url', `must be an https: URL (got ${parsed.protocol})`);
   return parsed.href.replace(/\/+$/, '');
-}
-
-function requireString(value: unknown, field: string): asserts value is string {
-  if (typeof value !== 'string' || value.trim() === '') fail(field, 'must be a non-empty string');
 }
 
 function checkNumber(value: unknown, field: string, fallback: number, min: number): number {

@@ -1,4 +1,9 @@
-import { type ClientAuthentication, clientAuthentication, type FormRequest } from './client-auth.js';
+import {
+  type CallAuthentication,
+  type ClientAuthentication,
+  clientAuthentication,
+  type FormRequest,
+} from './client-auth.js';
 import { type ResolvedConfig, resolveConfig } from './config.js';
 import { errorFromNetwork, errorFromResponse, M2MError, M2MErrorCode } from './errors.js';
 import { longestRunMs, type RetryPolicy, withRetries } from './retry.js';
@@ -57,27 +62,42 @@ export class Endpoint {
     return longestRunMs(this.#settings, this.#settings.timeout);
   }
 
-  /** Runs `operation` until it succeeds or the retry policy stops it; rejects with an `M2MError`. */
-  call<T>(operation: FormOperation<T>, options?: CallOptions): Promise<T> {
-    const onAttempt = options?.onAttempt;
-    return withRetries(
-      this.#settings,
-      (attempt) => {
-        onAttempt?.(attempt);
-        return this.#attempt(operation);
-      },
-      options?.abandoned,
-    );
+  /**
+   * Runs `operation` until it succeeds or the retry policy stops it; rejects with an `M2MError`. The
+   * credentials are had once, before the first attempt (a failure there sends nothing and is not
+   * retried). When the server refuses them as `invalid_client` and client authentication has other
+   * credentials by then (a rotated secret), the operation runs once more with those, never more.
+   */
+  async call<T>(operation: FormOperation<T>, options?: CallOptions): Promise<T> {
+    const auth = await this.#auth.begin();
+    let attempts = 0;
+    const run = (credentials: CallAuthentication) =>
+      withRetries(
+        this.#settings,
+        () => {
+          options?.onAttempt?.(++attempts);
+          return this.#attempt(operation, credentials);
+        },
+        options?.abandoned,
+      );
+    try {
+      return await run(auth);
+    } catch (error) {
+      if (!refusedClient(error) || options?.abandoned?.()) throw error;
+      const renewed = await this.#auth.renew(auth);
+      if (!renewed) throw error;
+      return run(renewed);
+    }
   }
 
-  async #attempt<T>(operation: FormOperation<T>): Promise<T> {
+  async #attempt<T>(operation: FormOperation<T>, auth: CallAuthentication): Promise<T> {
     const { path, action } = operation;
     const request: FormRequest = {
       url: this.#settings.baseUrl + path,
       form: { ...operation.form },
       headers: {},
     };
-    const authenticating = this.#auth.authenticate(request);
+    const authenticating = auth.authenticate(request);
     if (authenticating) await authenticating;
     const { timeout } = this.#settings;
     const controller = new AbortController();
@@ -107,7 +127,12 @@ export class Endpoint {
 
 /** The endpoint `config` asks for, as the CLI sends through it. */
 export function createEndpoint(config: M2MClientConfig, resolved = resolveConfig(config)): Endpoint {
-  return new Endpoint(resolved, clientAuthentication(config, resolved.authMethod));
+  return new Endpoint(resolved, clientAuthentication(config, resolved));
+}
+
+/** The server's refusal of the client's credentials (a response, not a failure to read them). */
+function refusedClient(error: unknown): boolean {
+  return error instanceof M2MError && error.code === M2MErrorCode.InvalidClient && error.status !== 0;
 }
 
 /** A failure while sending or while reading the body: network, timeout, abort or oversize. */

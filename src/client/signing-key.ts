@@ -23,6 +23,11 @@ export type AssertionSigningAlgorithm =
   | 'HS384'
   | 'HS512';
 
+const ALGORITHMS: readonly string[] = [
+  ...['RS', 'PS', 'ES', 'HS'].flatMap((family) => [`${family}256`, `${family}384`, `${family}512`]),
+  'EdDSA',
+];
+
 /** The algorithms of a `client_secret_jwt` assertion: HMAC with the client secret (RFC 7518 §3.2). */
 export const HMAC_ALGORITHMS: readonly AssertionSigningAlgorithm[] = ['HS256', 'HS384', 'HS512'];
 
@@ -65,9 +70,9 @@ export function signingAlgorithmFor(key: unknown, requested?: string): Assertion
   const fallback = shape.algorithms[0] as AssertionSigningAlgorithm;
   if (requested === undefined) return fallback;
   if (!(shape.algorithms as readonly string[]).includes(requested)) {
-    throw new SigningKeyError(
-      `cannot sign with ${JSON.stringify(requested)}: the key signs with ${shape.algorithms.join(', ')}`,
-    );
+    // Named only when it is an algorithm: a value in the wrong field may be a secret.
+    const named = ALGORITHMS.includes(requested) ? requested : 'an unknown algorithm';
+    throw new SigningKeyError(`cannot sign with ${named}: the key signs with ${shape.algorithms.join(', ')}`);
   }
   return requested as AssertionSigningAlgorithm;
 }

@@ -1,7 +1,21 @@
 import type { M2MError } from './errors.js';
+import type { ClientSecret } from './secret-source.js';
+import type { AssertionSigningAlgorithm, PrivateKeyInput } from './signing-key.js';
 
-/** How the client authenticates at the token endpoint (RFC 6749 §2.3.1). */
-export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic';
+/**
+ * How the client authenticates at the token endpoint: the client secret in the form
+ * (`client_secret_post`) or in HTTP Basic (`client_secret_basic`), RFC 6749 §2.3.1; or a signed JWT
+ * assertion, with the client's private key (`private_key_jwt`) or HMAC with the client secret
+ * (`client_secret_jwt`), RFC 7523 §2.2 and OIDC Core §9.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#ClientAuthentication
+ */
+export type ClientAuthMethod =
+  | 'client_secret_post'
+  | 'client_secret_basic'
+  | 'private_key_jwt'
+  | 'client_secret_jwt';
 
 /**
  * M2M Client configuration options
@@ -13,8 +27,13 @@ export type M2MClientConfig = {
   /** M2M application client ID */
   clientId: string;
 
-  /** M2M application client secret */
-  clientSecret: string;
+  /**
+   * M2M application client secret, or a function that reads it (a vault, a mounted file): read on the
+   * first token request and kept, read again after `clearCache()`, and once more when the server
+   * refuses it as `invalid_client` (the request is then sent once more if the value changed). Required
+   * by every `authMethod` except `'private_key_jwt'`.
+   */
+  clientSecret?: ClientSecret;
 
   /** Scopes to request (default: []) */
   scopes?: string[];
@@ -45,6 +64,31 @@ export type M2MClientConfig = {
 
   /** Client authentication method (default: 'client_secret_post') */
   authMethod?: ClientAuthMethod;
+
+  /**
+   * The private key of `'private_key_jwt'`: a `CryptoKey`, a Node.js `KeyObject`, a private JWK or a
+   * PKCS#8 PEM string. Never sent: it signs a short-lived assertion for every request (RFC 7523 §2.2).
+   * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
+   */
+  privateKey?: PrivateKeyInput;
+
+  /** The `kid` header of the assertions, naming the key among those the server knows for the client. */
+  privateKeyId?: string;
+
+  /**
+   * The JWS algorithm of the assertions. Default: from the key for `'private_key_jwt'` (RS256 for RSA,
+   * PS256 for RSA-PSS, ES256/ES384/ES512 for P-256/P-384/P-521, EdDSA for Ed25519, or the JWK's `alg`);
+   * HS256 for `'client_secret_jwt'`. An algorithm the key cannot sign with is refused by the constructor.
+   * @see https://www.rfc-editor.org/rfc/rfc7518#section-3.1
+   */
+  signingAlgorithm?: AssertionSigningAlgorithm;
+
+  /**
+   * The `aud` of the assertions: the token endpoint URL (`'token_endpoint'`, the default, RFC 7523 §3),
+   * or the server's URL, its issuer identifier (`'issuer'`, as draft rfc7523bis and FAPI 2.0 ask).
+   * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
+   */
+  assertionAudience?: 'token_endpoint' | 'issuer';
 
   /** Shared token cache: tokens (and, with `lock`, their fetches) shared between processes */
   cache?: M2MTokenCache;
