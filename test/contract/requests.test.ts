@@ -1,5 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { JWT_BEARER_ASSERTION_TYPE } from '../../src/client/client-assertion.js';
+import { M2MClient } from '../../src/index.js';
 import { clientFor, type Exchange, recordingFetch } from './recording-fetch.js';
 import { schemaProperties } from './spec.js';
 
@@ -107,6 +109,37 @@ describe('requests the client sends conform to the spec', () => {
       expect(form.has('client_secret')).toBe(authMethod === 'client_secret_post');
     },
   );
+});
+
+describe('client assertions the client sends conform to the spec (RFC 7523 §2.2)', () => {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+
+  it.each([
+    ['private_key_jwt', { authMethod: 'private_key_jwt', privateKey, privateKeyId: 'k1' }],
+    ['client_secret_jwt', { authMethod: 'client_secret_jwt', clientSecret: 's3cret-for-hmac' }],
+  ] as const)('%s: token request and revocation', async (_method, config) => {
+    const wire = recordingFetch();
+    const m2m = new M2MClient({
+      url: inject('prismUrl'),
+      clientId: 'svc-orders',
+      ...config,
+      fetch: wire.fetch,
+    });
+    await m2m.getToken({ scopes: ['users:read'] });
+    await m2m.revokeToken();
+    const [token, revocation] = wire.exchanges;
+    for (const [exchange, fields] of [
+      [token, TOKEN_FIELDS],
+      [revocation, REVOCATION_FIELDS],
+    ] as const) {
+      const form = expectConforming(exchange, fields);
+      expect(form.get('client_id')).toBe('svc-orders');
+      expect(form.get('client_assertion_type')).toBe(JWT_BEARER_ASSERTION_TYPE);
+      expect(form.get('client_assertion')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      expect(form.has('client_secret')).toBe(false);
+      expect(exchange?.headers.authorization).toBeUndefined();
+    }
+  });
 });
 
 describe('the validation check can fail', () => {
