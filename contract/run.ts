@@ -24,7 +24,7 @@ Options:
   --disallowed-scope <scope>  a scope the client may not request (M2M_CONTRACT_DISALLOWED_SCOPE,
                               default "admin:all")
   --audience <uri>            audience to request in the scopes case; repeatable (M2M_CONTRACT_AUDIENCE)
-  --auth-method post|basic    client authentication (default post)
+  --auth-method <method>      post (default), basic or client-secret-jwt
   --timeout <ms>              per-request timeout (default 10000)
   --spec <file>               the OpenAPI document (default openapi/passflow-m2m.yaml)
   --junit <file>              also write a JUnit XML report there
@@ -68,12 +68,18 @@ async function main(): Promise<number> {
     const server = stringOption(parsed, 'server');
     if (server) parsed.values.set('url', server);
     const credentials = await loadCredentials(parsed, process.env);
+    if (typeof credentials.clientSecret !== 'string') {
+      // Its "wrong secret" case needs a secret to get wrong.
+      throw new UsageError(
+        'the contract kit authenticates with a client secret: --auth-method post, basic or client-secret-jwt',
+      );
+    }
     secret = credentials.clientSecret;
     const scopes = listOption(parsed, 'scope');
     const settings = {
       clientId: credentials.clientId,
-      clientSecret: credentials.clientSecret,
-      authMethod: credentials.authMethod,
+      clientSecret: secret,
+      authMethod: credentials.authMethod ?? 'client_secret_post',
       scopes:
         scopes.length > 0 ? scopes : words(process.env.M2M_CONTRACT_SCOPES ?? 'users:read orders:write'),
       disallowedScope:

@@ -56,7 +56,7 @@ export async function main(io: Io): Promise<number> {
       return EXIT.ok;
     }
     const credentials = await loadCredentials(parsed, io.env);
-    secret = credentials.clientSecret;
+    if (typeof credentials.clientSecret === 'string') secret = credentials.clientSecret;
     if (command === 'token') {
       io.stdout(`${await tokenCommand(parsed, credentials)}\n`);
       return EXIT.ok;
