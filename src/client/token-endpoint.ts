@@ -39,10 +39,9 @@ function readTokenResponse(response: Response, text: string | undefined): M2MTok
 }
 
 /**
- * Validates a successful token response. The body is untrusted: anything but an
+ * Validates a successful token response (RFC 6749 §5.1). The body is untrusted: anything but an
  * object with a non-empty `access_token`, a Bearer `token_type` and a sane `expires_in` is a
  * `server_error` that names the defect.
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
  */
 export function processTokenResponse(
   body: unknown,
