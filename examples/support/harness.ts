@@ -9,6 +9,7 @@ import {
   startTokenServer,
   type TokenServer,
 } from '../../test/support/token-server.js';
+import { type RotatingAuthority, startRotatingAuthority } from './rotating-authority.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -18,11 +19,16 @@ export const RUNNABLE = [
   'scheduled-job',
   'multi-tenant',
   'express-middleware',
+  'secret-rotation',
 ] as const;
 export type ExampleName = (typeof RUNNABLE)[number];
 
 export type ExampleEnvironment = {
   env: Record<string, string>;
+  /** The environment of each example that differs from `env`. */
+  envOf: (name: ExampleName) => Record<string, string>;
+  /** The authorization server of the rotation example: it checks the secret, and rotates it. */
+  authority: RotatingAuthority;
   /** The application APIs: every request is recorded with its headers. */
   api: TokenServer;
   prism: PrismProcess;
@@ -57,7 +63,12 @@ function apiRoutes(request: RecordedRequest): Step {
 }
 
 export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
-  const [prism, api] = await Promise.all([startPrism(), startTokenServer()]);
+  const adminApiKey = 'example-admin-api-key';
+  const [prism, api, authority] = await Promise.all([
+    startPrism(),
+    startTokenServer(),
+    startRotatingAuthority('your-client-id', 'your-client-secret', adminApiKey),
+  ]);
   api.setDefault(apiRoutes);
   // The Prism mock accepts any client; the spec's example client is used throughout.
   const clientId = 'your-client-id';
@@ -76,12 +87,15 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
     EXAMPLES_API_STUB: api.url,
     EXAMPLE_RUN_ONCE: '1',
   };
+  const rotation = { ...env, PASSFLOW_URL: authority.url, ADMIN_API_KEY: adminApiKey };
   return {
     env,
+    envOf: (name) => (name === 'secret-rotation' ? rotation : env),
+    authority,
     api,
     prism,
     stop: async () => {
-      await Promise.all([prism.stop(), api.close()]);
+      await Promise.all([prism.stop(), api.close(), authority.close()]);
     },
   };
 }

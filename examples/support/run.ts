@@ -16,7 +16,7 @@ try {
     `Authorization server (Prism): ${environment.prism.url}; application APIs: ${environment.api.url}`,
   );
   for (const name of names) {
-    const run = await runExample(name, environment.env);
+    const run = await runExample(name, environment.envOf(name));
     if (run.code !== 0) failed++;
     console.log(`\n${run.code === 0 ? 'ok  ' : 'FAIL'} examples/${name}.ts (exit ${run.code})`);
     for (const line of `${run.stdout}${run.stderr}`.trimEnd().split('\n')) console.log(`     ${line}`);

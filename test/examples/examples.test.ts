@@ -31,7 +31,7 @@ describe("the guide's examples, run against Prism and a local API", () => {
   /** Runs an example; resolves to its stdout and the API calls it made, in order. */
   async function run(name: ExampleName) {
     const before = environment.api.requests.length;
-    const result = await runExample(name, environment.env);
+    const result = await runExample(name, environment.envOf(name));
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const calls = environment.api.requests.slice(before);
@@ -63,6 +63,34 @@ describe("the guide's examples, run against Prism and a local API", () => {
     const { stdout, calls } = await run('multi-tenant');
     expect(stdout).toBe('Fetching data for tenant: tenant_01HZX3K8\ntenant tenant_01HZX3K8: 3 records\n');
     expect(calls).toEqual(['GET /tenant/data']);
+  });
+
+  it("secret rotation: the guide's rotateM2MSecret() as printed, and a replica that recovers by itself", async () => {
+    const before = environment.authority.requests().length;
+    const result = await runExample('secret-rotation', environment.envOf('secret-rotation'));
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe(
+      [
+        'both instances have a token',
+        'rotated: the service got a token with the new secret, without a restart',
+        'the replica recovered on its own after one refused request',
+        '',
+      ].join('\n'),
+    );
+    const rotate = '/admin/m2m/your-client-id/rotate-secret';
+    expect(
+      environment.authority
+        .requests()
+        .slice(before)
+        .map((r) => `${r.path} ${r.status}`),
+    ).toEqual([
+      '/oauth2/token 200',
+      '/oauth2/token 200',
+      `${rotate} 200`,
+      '/oauth2/token 200',
+      '/oauth2/token 401',
+      '/oauth2/token 200',
+    ]);
   });
 
   it('express middleware: the route forwards with the injected token', async () => {
