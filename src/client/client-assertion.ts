@@ -1,5 +1,4 @@
-import type { KeyObject } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { type KeyObject, SignJWT } from 'jose';
 import type { AssertionSigningAlgorithm } from './signing-key.js';
 
 /** RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion. */
