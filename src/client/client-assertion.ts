@@ -14,6 +14,7 @@ export type AssertionFields = {
   client_assertion: string;
 };
 
+/** What one assertion is made of: who signs it, for whom, with which key and algorithm. */
 export type AssertionInput = {
   clientId: string;
   /** The `aud` claim: the token endpoint URL, or the server's URL (issuer). */

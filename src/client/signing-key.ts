@@ -11,7 +11,12 @@ import { pkcs8Shape } from './pkcs8.js';
  */
 export type PrivateKeyInput = CryptoKey | KeyObjectShape | JsonWebKey | string;
 
-/** JWS algorithms (RFC 7518 §3.1, RFC 8037 §3.1) a client assertion may be signed with. */
+/**
+ * JWS algorithms a client assertion may be signed with: RSA, RSA-PSS, ECDSA and EdDSA for
+ * `private_key_jwt`, HMAC for `client_secret_jwt`.
+ * @see https://www.rfc-editor.org/rfc/rfc7518#section-3.1
+ * @see https://www.rfc-editor.org/rfc/rfc8037#section-3.1
+ */
 export type AssertionSigningAlgorithm =
   | 'RS256'
   | 'RS384'
@@ -89,6 +94,7 @@ function keyShape(key: unknown): KeyShape {
   throw new SigningKeyError('must be a CryptoKey, a KeyObject, a private JWK or a PKCS#8 PEM string');
 }
 
+/** Whether `value` is a Web Crypto `CryptoKey` or a Node.js `KeyObject`, by its `Symbol.toStringTag` (as jose tells them). */
 export function isTagged(value: unknown, tag: 'CryptoKey' | 'KeyObject'): boolean {
   return (
     typeof value === 'object' && value !== null && Object.prototype.toString.call(value) === `[object ${tag}]`
