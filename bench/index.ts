@@ -5,6 +5,7 @@ import { runFleetBench } from './fleet.js';
 import { lifecycleBench } from './lifecycle.js';
 import { peerBench } from './peers.js';
 import { type BenchReport, SMOKE, writeReport } from './support.js';
+import { verifyBench } from './verify.js';
 
 type Suite = { name: string; title: string; run: () => Promise<BenchReport> };
 
@@ -12,6 +13,7 @@ const SUITES: Suite[] = [
   { name: 'lifecycle', title: 'Benchmark: token lifecycle (@passflow/core)', run: lifecycleBench },
   { name: 'fleet', title: 'Benchmark: fleet stampede (Redis, many processes)', run: () => runFleetBench() },
   { name: 'peers', title: 'Benchmark: against peer libraries (also in BENCHMARKS.md)', run: peerBench },
+  { name: 'verify', title: 'Benchmark: token verification (@passflow/core/verify)', run: verifyBench },
 ];
 
 async function main(): Promise<void> {

@@ -1,7 +1,10 @@
 // Runs the guide's big examples as real processes: Prism from openapi/ as the authorization server,
-// the loopback token server of the tests as the application APIs they call.
+// the loopback token server of the tests as the application APIs they call. The Express example,
+// whose receiving service verifies the tokens it gets, has oidc-provider as its authorization server:
+// its tokens are signed with keys it publishes, where Prism's example token is not.
 import { resolve } from 'node:path';
-import { type PrismProcess, startPrism } from '../../scripts/prism.mjs';
+import { freePort, type PrismProcess, startPrism } from '../../scripts/prism.mjs';
+import { type OidcProviderServer, startOidcProvider } from '../../test/support/oidc-provider.js';
 import { type ProcessResult, runProcess } from '../../test/support/process.js';
 import {
   type RecordedRequest,
@@ -25,15 +28,20 @@ export type ExampleName = (typeof RUNNABLE)[number];
 
 export type ExampleEnvironment = {
   env: Record<string, string>;
-  /** The environment of each example that differs from `env`. */
-  envOf: (name: ExampleName) => Record<string, string>;
+  /** The environment of one example: `env`, with what that example needs instead. */
+  envFor: (name: ExampleName) => Record<string, string>;
   /** The authorization server of the rotation example: it checks the secret, and rotates it. */
   authority: RotatingAuthority;
   /** The application APIs: every request is recorded with its headers. */
   api: TokenServer;
   prism: PrismProcess;
+  /** The authorization server of the Express example. */
+  oidc: OidcProviderServer;
   stop: () => Promise<void>;
 };
+
+/** The audience the Express example's internal service verifies, and the scope it requires. */
+const INTERNAL_SERVICE = 'https://internal-service.com';
 
 /** Answers of the application APIs the examples call. */
 function apiRoutes(request: RecordedRequest): Step {
@@ -63,16 +71,28 @@ function apiRoutes(request: RecordedRequest): Step {
 }
 
 export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
-  const adminApiKey = 'example-admin-api-key';
-  const [prism, api, authority] = await Promise.all([
-    startPrism(),
-    startTokenServer(),
-    startRotatingAuthority('your-client-id', 'your-client-secret', adminApiKey),
-  ]);
-  api.setDefault(apiRoutes);
   // The Prism mock accepts any client; the spec's example client is used throughout.
   const clientId = 'your-client-id';
   const clientSecret = 'your-client-secret';
+  const adminApiKey = 'example-admin-api-key';
+  const [prism, api, oidc, internalServicePort, authority] = await Promise.all([
+    startPrism(),
+    startTokenServer(),
+    startOidcProvider({
+      clients: [
+        {
+          client_id: clientId,
+          client_secret: clientSecret,
+          token_endpoint_auth_method: 'client_secret_post',
+        },
+      ],
+      scopes: ['data:read'],
+      resource: INTERNAL_SERVICE,
+    }),
+    freePort(),
+    startRotatingAuthority(clientId, clientSecret, adminApiKey),
+  ]);
+  api.setDefault(apiRoutes);
   const env = {
     PASSFLOW_URL: prism.url,
     M2M_CLIENT_ID: clientId,
@@ -87,15 +107,22 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
     EXAMPLES_API_STUB: api.url,
     EXAMPLE_RUN_ONCE: '1',
   };
-  const rotation = { ...env, PASSFLOW_URL: authority.url, ADMIN_API_KEY: adminApiKey };
+  const overrides: Partial<Record<ExampleName, Record<string, string>>> = {
+    'express-middleware': {
+      PASSFLOW_URL: oidc.issuer,
+      INTERNAL_SERVICE_URL: `http://127.0.0.1:${internalServicePort}`,
+    },
+    'secret-rotation': { PASSFLOW_URL: authority.url, ADMIN_API_KEY: adminApiKey },
+  };
   return {
     env,
-    envOf: (name) => (name === 'secret-rotation' ? rotation : env),
-    authority,
+    envFor: (name) => ({ ...env, ...overrides[name] }),
     api,
     prism,
+    oidc,
+    authority,
     stop: async () => {
-      await Promise.all([prism.stop(), api.close(), authority.close()]);
+      await Promise.all([prism.stop(), api.close(), oidc.close(), authority.close()]);
     },
   };
 }

@@ -31,7 +31,7 @@ describe("the guide's examples, run against Prism and a local API", () => {
   /** Runs an example; resolves to its stdout and the API calls it made, in order. */
   async function run(name: ExampleName) {
     const before = environment.api.requests.length;
-    const result = await runExample(name, environment.envOf(name));
+    const result = await runExample(name, environment.envFor(name));
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const calls = environment.api.requests.slice(before);
@@ -67,7 +67,7 @@ describe("the guide's examples, run against Prism and a local API", () => {
 
   it("secret rotation: the guide's rotateM2MSecret() as printed, and a replica that recovers by itself", async () => {
     const before = environment.authority.requests().length;
-    const result = await runExample('secret-rotation', environment.envOf('secret-rotation'));
+    const result = await runExample('secret-rotation', environment.envFor('secret-rotation'));
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toBe(
       [
@@ -93,10 +93,21 @@ describe("the guide's examples, run against Prism and a local API", () => {
     ]);
   });
 
-  it('express middleware: the route forwards with the injected token', async () => {
+  it('express middleware: the route forwards with the injected token, which the internal service verifies', async () => {
+    const { oidc } = environment;
+    const before = oidc.requests.length;
     const { stdout, calls } = await run('express-middleware');
-    expect(stdout).toBe('GET /api/internal/data -> 200 [{"id":1},{"id":2},{"id":3}]\n');
-    expect(calls).toEqual(['GET /data']);
+    expect(stdout).toBe(
+      'GET /api/internal/data -> 200 {"caller":"your-client-id","items":[{"id":1},{"id":2},{"id":3}]}\n' +
+        'GET internal-service /data without a token -> 401 ' +
+        'Bearer, DPoP algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519"\n',
+    );
+    expect(calls).toEqual([]);
+    // One token from the authorization server, and one fetch of its keys by the receiving service.
+    expect(oidc.requests.slice(before).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      'POST /oauth2/token 200',
+      'GET /.well-known/jwks.json 200',
+    ]);
   });
 });
 
