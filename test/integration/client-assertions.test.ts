@@ -4,7 +4,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { M2MClient, type M2MClientConfig, type M2MTokenCache } from '../../src/index.js';
+import { M2MClient, type M2MClientConfig } from '../../src/index.js';
+import { memoryCache } from '../support/memory-cache.js';
 import { rejectionOf, SECRET, useTokenServer } from './fixtures.js';
 
 const t = useTokenServer();
@@ -98,16 +99,7 @@ describe('private_key_jwt', () => {
   });
 
   it("shares tokens under the key's RFC 7638 thumbprint: the same key in any form hits, another key misses", async () => {
-    const keys: string[] = [];
-    const store = new Map<string, never>();
-    const cache: M2MTokenCache = {
-      get: async (key) => {
-        keys.push(key);
-        return store.get(key) ?? null;
-      },
-      set: async (key, token) => void store.set(key, token as never),
-      delete: async (key) => void store.delete(key),
-    };
+    const cache = memoryCache();
     const client = (privateKey: unknown) =>
       keyClient({
         privateKey: privateKey as string,
@@ -119,7 +111,8 @@ describe('private_key_jwt', () => {
       await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey),
     ).getToken();
     expect(t.server.requests).toHaveLength(2);
-    expect(new Set(keys).size).toBe(2);
+    const keys = [...cache.tokens.keys()];
+    expect(keys).toHaveLength(2);
     const d = (ec.privateKey.export({ format: 'jwk' }) as JsonWebKey).d ?? '';
     for (const key of keys) expect(key).not.toContain(d.slice(0, 12));
   });

@@ -2,7 +2,7 @@
 // clearCache(), once more after invalid_client (then the request goes once more if the value changed),
 // a failing provider as invalid_client with status 0 and no request, one read for concurrent callers.
 import { describe, expect, it } from 'vitest';
-import type { M2MTokenCache, M2MTokenResponse } from '../../src/index.js';
+import { memoryCache } from '../support/memory-cache.js';
 import type { RecordedRequest, Step } from '../support/token-server.js';
 import { rejectionOf, useTokenServer } from './fixtures.js';
 
@@ -196,12 +196,8 @@ describe('clientSecret provider', () => {
 
   it('the shared-cache key follows the value: a rotated secret misses', async () => {
     const secrets = vault('old');
-    const store = new Map<string, M2MTokenResponse>();
-    const cache: M2MTokenCache = {
-      get: async (key) => store.get(key) ?? null,
-      set: async (key, token) => void store.set(key, token),
-      delete: async (key) => void store.delete(key),
-    };
+    const cache = memoryCache();
+    const store = cache.tokens;
     const first = t.client({ clientSecret: secrets.read, cache });
     await first.getToken();
     expect(store.size).toBe(1);
