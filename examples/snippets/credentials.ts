@@ -5,13 +5,8 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { M2MClient } from '@passflow/core';
 
-// The admin API client and the vault of the application, not part of this package.
-declare class PassflowAdmin {
-  constructor(config: { url: string; apiKey: string });
-  rotateM2MSecret(clientId: string): Promise<{ client_secret: string }>;
-}
+// The vault of the application, not part of this package.
 declare function readSecretFromVault(name: string): Promise<string>;
-declare function updateSecretInVault(name: string, value: string): Promise<void>;
 
 // ## The client secret, from where you keep it
 {
@@ -31,17 +26,6 @@ declare function updateSecretInVault(name: string, value: string): Promise<void>
     clientSecret: () => readSecretFromVault('m2m-client-secret'),
     autoRefresh: true,
   });
-
-  async function rotateM2MSecret(): Promise<void> {
-    const adminClient = new PassflowAdmin({
-      url: process.env.PASSFLOW_URL!,
-      apiKey: process.env.ADMIN_API_KEY!,
-    });
-    const { client_secret } = await adminClient.rotateM2MSecret(process.env.M2M_CLIENT_ID!);
-    await updateSecretInVault('m2m-client-secret', client_secret);
-    // Clear token cache to use new credentials: the next request reads the new secret.
-    m2mService.clearCache();
-  }
 }
 
 // ## `private_key_jwt`: a private key instead of a secret
