@@ -67,14 +67,14 @@ async function main(): Promise<number> {
     }
     const server = stringOption(parsed, 'server');
     if (server) parsed.values.set('url', server);
-    const credentials = await loadCredentials(parsed, process.env);
-    if (typeof credentials.clientSecret !== 'string') {
+    const { credentials, secret: clientSecret } = await loadCredentials(parsed, process.env);
+    if (clientSecret === undefined) {
       // Its "wrong secret" case needs a secret to get wrong.
       throw new UsageError(
         'the contract kit authenticates with a client secret: --auth-method post, basic or client-secret-jwt',
       );
     }
-    secret = credentials.clientSecret;
+    secret = clientSecret;
     const scopes = listOption(parsed, 'scope');
     const settings = {
       clientId: credentials.clientId,

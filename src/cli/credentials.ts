@@ -19,6 +19,9 @@ export type Credentials = Pick<
   'url' | 'clientId' | 'authMethod' | 'clientSecret' | 'privateKey' | 'privateKeyId'
 >;
 
+/** The credentials, and the client secret as first read, for the last-resort masking of messages. */
+export type LoadedCredentials = { credentials: Credentials; secret: string | undefined };
+
 /** --auth-method values, in the spelling of the command line and of the OAuth registry. */
 const METHODS: Record<string, ClientAuthMethod> = {
   post: 'client_secret_post',
@@ -32,7 +35,10 @@ const METHODS: Record<string, ClientAuthMethod> = {
  * and M2M_CLIENT_SECRET or M2M_CLIENT_SECRET_FILE, or for private-key-jwt M2M_PRIVATE_KEY_FILE and
  * M2M_PRIVATE_KEY_ID. A secret or key comes only from the environment or a file, never an argument.
  */
-export async function loadCredentials(parsed: ParsedArgs, env: NodeJS.ProcessEnv): Promise<Credentials> {
+export async function loadCredentials(
+  parsed: ParsedArgs,
+  env: NodeJS.ProcessEnv,
+): Promise<LoadedCredentials> {
   const url = stringOption(parsed, 'url') ?? nonEmpty(env.PASSFLOW_URL);
   if (!url) throw new UsageError('no server URL: set PASSFLOW_URL or pass --url <url>');
   const clientId = stringOption(parsed, 'client-id') ?? nonEmpty(env.M2M_CLIENT_ID);
@@ -44,7 +50,8 @@ export async function loadCredentials(parsed: ParsedArgs, env: NodeJS.ProcessEnv
     if (keyFile || stringOption(parsed, 'private-key-id')) {
       throw new UsageError('--private-key-file and --private-key-id need --auth-method private-key-jwt');
     }
-    return { url, clientId, authMethod, clientSecret: await loadSecret(parsed, env) };
+    const { clientSecret, secret } = await loadSecret(parsed, env);
+    return { credentials: { url, clientId, authMethod, clientSecret }, secret };
   }
   const source = keyFile ? '--private-key-file' : 'M2M_PRIVATE_KEY_FILE';
   const path = keyFile ?? nonEmpty(env.M2M_PRIVATE_KEY_FILE);
@@ -54,19 +61,41 @@ export async function loadCredentials(parsed: ParsedArgs, env: NodeJS.ProcessEnv
     );
   }
   const privateKey = await readCredentialFile(path, source, 'private key');
-  return { url, clientId, authMethod, privateKey, ...(keyId && { privateKeyId: keyId }) };
+  return {
+    credentials: { url, clientId, authMethod, privateKey, ...(keyId && { privateKeyId: keyId }) },
+    secret: undefined,
+  };
 }
 
-async function loadSecret(parsed: ParsedArgs, env: NodeJS.ProcessEnv): Promise<string> {
+/**
+ * The client secret, and what the client reads it with. A secret file is read here (so that a missing
+ * or empty one is a usage error before anything is sent) and then again by the client's secret
+ * provider when the server refuses the secret: a file rotated meanwhile is picked up.
+ */
+async function loadSecret(
+  parsed: ParsedArgs,
+  env: NodeJS.ProcessEnv,
+): Promise<{ clientSecret: NonNullable<M2MClientConfig['clientSecret']>; secret: string }> {
   const fromFlag = stringOption(parsed, 'client-secret-file');
-  if (fromFlag) return readCredentialFile(fromFlag, '--client-secret-file', 'client secret');
   const inline = nonEmpty(env.M2M_CLIENT_SECRET);
-  const file = nonEmpty(env.M2M_CLIENT_SECRET_FILE);
-  if (inline && file) {
+  const fromEnv = nonEmpty(env.M2M_CLIENT_SECRET_FILE);
+  if (!fromFlag && inline && fromEnv) {
     throw new UsageError('both M2M_CLIENT_SECRET and M2M_CLIENT_SECRET_FILE are set: set only one');
   }
-  if (file) return readCredentialFile(file, 'M2M_CLIENT_SECRET_FILE', 'client secret');
-  if (inline) return inline;
+  const file = fromFlag ?? fromEnv;
+  if (file) {
+    const source = fromFlag ? '--client-secret-file' : 'M2M_CLIENT_SECRET_FILE';
+    const read = () => readCredentialFile(file, source, 'client secret');
+    let first: string | undefined = await read();
+    const secret = first;
+    const clientSecret = async () => {
+      const value = first ?? (await read());
+      first = undefined;
+      return value;
+    };
+    return { clientSecret, secret };
+  }
+  if (inline) return { clientSecret: inline, secret: inline };
   throw new UsageError(
     'no client secret: set M2M_CLIENT_SECRET or M2M_CLIENT_SECRET_FILE, or pass --client-secret-file <path>',
   );

@@ -2,6 +2,7 @@
 // file (never a key on the command line), client-secret-jwt, against a scripted loopback server and
 // against oidc-provider. No run prints the key or the secret.
 import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -82,6 +83,25 @@ describe('against a scripted loopback server', () => {
     const request = server.requests[0];
     expect(request?.path).toBe('/oauth2/revoke');
     expect(decodeProtectedHeader(request?.form.client_assertion ?? '').kid).toBe('k-env');
+  });
+
+  it('a secret file rotated meanwhile: refused once, the file read again, the request sent once more', async () => {
+    const file = `${cli.dir}/rotating-secret`;
+    await writeFile(file, `${SECRET}-old\n`);
+    server.setDefault((request) => {
+      if (request.form.client_secret === `${SECRET}-new`) return {};
+      writeFileSync(file, `${SECRET}-new\n`); // rotated while this request was in flight
+      return { status: 401, body: { error: 'invalid_client' } };
+    });
+    const result = await run(
+      ['token', '--retries', '3'],
+      keyEnv(server.url, { M2M_CLIENT_SECRET_FILE: file }),
+    );
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(server.requests.map((request) => request.form.client_secret)).toEqual([
+      `${SECRET}-old`,
+      `${SECRET}-new`,
+    ]);
   });
 
   it('client-secret-jwt: an HS256 assertion over the secret, which is not sent', async () => {
