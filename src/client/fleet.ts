@@ -126,8 +126,10 @@ export class Fleet {
     isCurrent: () => boolean,
   ): Promise<M2MTokenResponse> {
     const token = await fetch();
-    const key = await this.#keyOf(requestKey);
-    if (isCurrent()) await this.#cache.set(key, token, this.#ttlSeconds(token));
+    if (!isCurrent()) return token;
+    // The token is had: credentials that cannot be read now cost its publication, not the token.
+    const key = await this.#keyOf(requestKey).catch(() => undefined);
+    if (key !== undefined) await this.#cache.set(key, token, this.#ttlSeconds(token));
     return token;
   }
 
