@@ -43,7 +43,8 @@ export interface ClientAuthentication {
   renew(refused: CallAuthentication): Promise<CallAuthentication | undefined>;
   /**
    * What tells the credentials apart in shared-cache keys, so that rotated credentials miss: the
-   * current secret, or the private key's RFC 7638 thumbprint. Only ever hashed: never stored, logged or sent.
+   * current secret, or the private key's RFC 7638 thumbprint. Hashed into keys, compared to tell a change,
+   * never logged or sent.
    */
   credentialKey(): Promise<string>;
   /** `clearCache()`: a secret from a provider is read again on the next call. */
