@@ -1,32 +1,25 @@
-import type { AuthSettings } from './auth-config.js';
+import type { KeyObject } from 'jose';
+import type { AssertionSettings } from './auth-config.js';
 import { signClientAssertion } from './client-assertion.js';
-import type { AddSecret, CallAuthentication, ClientAuthentication, FormRequest } from './client-auth.js';
+import type { CallAuthentication, ClientAuthentication, FormRequest } from './client-auth.js';
 import { M2MError, M2MErrorCode } from './errors.js';
 import { type ImportedSigningKey, importSigningKey } from './key-import.js';
-import type { AssertionSigningAlgorithm, PrivateKeyInput } from './signing-key.js';
-
-type AssertionSettings = Pick<AuthSettings, 'assertionAudience' | 'privateKeyId'> & {
-  readonly signingAlgorithm: AssertionSigningAlgorithm;
-};
-
-const encoder = new TextEncoder();
+import type { PrivateKeyInput } from './signing-key.js';
 
 /**
- * client_secret_jwt: a new assertion for every attempt, HMAC (HS256 by default) with the client secret.
+ * Adds a new client assertion to one attempt's form: signed with the private key (`private_key_jwt`)
+ * or with the client secret's bytes (`client_secret_jwt`, HMAC).
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ClientAuthentication
  */
-export function secretAssertion(clientId: string, settings: AuthSettings): AddSecret {
-  return async ({ form }, secret) => {
-    Object.assign(
-      form,
-      await signClientAssertion({
-        clientId,
-        audience: settings.assertionAudience,
-        key: encoder.encode(secret),
-        algorithm: settings.signingAlgorithm ?? 'HS256',
-      }),
-    );
-  };
+export async function addAssertion(
+  form: FormRequest['form'],
+  clientId: string,
+  key: CryptoKey | KeyObject | Uint8Array,
+  settings: AssertionSettings,
+): Promise<void> {
+  const { algorithm, audience, keyId } = settings;
+  Object.assign(form, await signClientAssertion({ clientId, audience, key, algorithm, keyId }));
 }
 
 /**
@@ -50,22 +43,7 @@ export class PrivateKeyJwt implements ClientAuthentication {
 
   async begin(): Promise<CallAuthentication> {
     const { key } = await this.#key();
-    const { assertionAudience, signingAlgorithm, privateKeyId } = this.#settings;
-    const clientId = this.#clientId;
-    return {
-      authenticate: async ({ form }: FormRequest) => {
-        Object.assign(
-          form,
-          await signClientAssertion({
-            clientId,
-            audience: assertionAudience,
-            key,
-            algorithm: signingAlgorithm,
-            keyId: privateKeyId,
-          }),
-        );
-      },
-    };
+    return { authenticate: ({ form }) => addAssertion(form, this.#clientId, key, this.#settings) };
   }
 
   /** A key is not read again: nothing new to send once it is refused. */
@@ -86,18 +64,16 @@ export class PrivateKeyJwt implements ClientAuthentication {
 
   /** The key, imported on first use and kept; an import that fails fails every call the same way. */
   #key(): Promise<ImportedSigningKey> {
-    this.#imported ??= importSigningKey(
-      this.#input,
-      this.#settings.signingAlgorithm,
-      this.#settings.privateKeyId,
-    ).catch((error: unknown) => {
-      throw new M2MError({
-        code: M2MErrorCode.InvalidClient,
-        status: 0,
-        message: `M2MClientConfig.privateKey ${(error as Error).message}`,
-        cause: error,
-      });
-    });
+    this.#imported ??= importSigningKey(this.#input, this.#settings.algorithm, this.#settings.keyId).catch(
+      (error: unknown) => {
+        throw new M2MError({
+          code: M2MErrorCode.InvalidClient,
+          status: 0,
+          message: `M2MClientConfig.privateKey ${(error as Error).message}`,
+          cause: error,
+        });
+      },
+    );
     return this.#imported;
   }
 }

@@ -7,14 +7,21 @@ import {
 } from './signing-key.js';
 import type { ClientAuthMethod, M2MClientConfig } from './types.js';
 
+/** How the JWT methods make their assertions, checked. */
+export type AssertionSettings = {
+  /** The JWS algorithm. */
+  readonly algorithm: AssertionSigningAlgorithm;
+  /** The `aud`: the token endpoint URL, or the server's URL. */
+  readonly audience: string;
+  /** The JWS `kid` header, when configured. */
+  readonly keyId: string | undefined;
+};
+
 /** How the client authenticates, checked; holds no secret and no key (client authentication keeps them). */
 export type AuthSettings = {
   readonly authMethod: ClientAuthMethod;
-  /** The JWS algorithm of client assertions; undefined for the secret methods. */
-  readonly signingAlgorithm: AssertionSigningAlgorithm | undefined;
-  /** The `aud` of client assertions: the token endpoint URL, or the server's URL. */
-  readonly assertionAudience: string;
-  readonly privateKeyId: string | undefined;
+  /** For `private_key_jwt` and `client_secret_jwt` only. */
+  readonly assertion: AssertionSettings | undefined;
 };
 
 const METHODS: readonly ClientAuthMethod[] = [
@@ -54,11 +61,14 @@ export function checkClientAuth(config: M2MClientConfig, baseUrl: string): AuthS
   if (audience !== 'token_endpoint' && audience !== 'issuer') {
     fail('assertionAudience', "must be 'token_endpoint' or 'issuer'");
   }
+  if (!jwt) return { authMethod, assertion: undefined };
   return {
     authMethod,
-    signingAlgorithm: jwt ? algorithmOf(config, authMethod) : undefined,
-    assertionAudience: audience === 'issuer' ? baseUrl : `${baseUrl}/oauth2/token`,
-    privateKeyId: config.privateKeyId,
+    assertion: {
+      algorithm: algorithmOf(config, authMethod),
+      audience: audience === 'issuer' ? baseUrl : `${baseUrl}/oauth2/token`,
+      keyId: config.privateKeyId,
+    },
   };
 }
 

@@ -1,7 +1,8 @@
-import { PrivateKeyJwt, secretAssertion } from './assertion-auth.js';
+import { addAssertion, PrivateKeyJwt } from './assertion-auth.js';
 import type { AuthSettings } from './auth-config.js';
 import { resolveConfig } from './config.js';
 import { type ClientSecret, SecretSource } from './secret-source.js';
+import type { PrivateKeyInput } from './signing-key.js';
 import type { ClientAuthMethod, M2MClientConfig } from './types.js';
 
 /**
@@ -58,28 +59,18 @@ export function clientAuthentication(
   config: M2MClientConfig,
   settings: AuthSettings = resolveConfig(config),
 ): ClientAuthentication {
-  const { authMethod, signingAlgorithm } = settings;
-  if (authMethod === 'private_key_jwt' && config.privateKey !== undefined && signingAlgorithm) {
-    return new PrivateKeyJwt(config.clientId, config.privateKey, { ...settings, signingAlgorithm });
+  const { authMethod, assertion } = settings;
+  if (authMethod === 'private_key_jwt' && assertion) {
+    return new PrivateKeyJwt(config.clientId, config.privateKey as PrivateKeyInput, assertion);
   }
-  const source = new SecretSource(config.clientSecret as ClientSecret);
-  const add: AddSecret =
-    authMethod === 'client_secret_jwt'
-      ? secretAssertion(config.clientId, settings)
-      : authMethod === 'client_secret_basic'
-        ? ({ form, headers }, secret) => {
-            form.client_id = config.clientId;
-            headers.authorization = basicAuthorization(config.clientId, secret);
-          }
-        : ({ form }, secret) => {
-            form.client_id = config.clientId;
-            form.client_secret = secret;
-          };
-  return new SecretAuthentication(authMethod, source, add);
+  return new SecretAuthentication(
+    settings,
+    config.clientId,
+    new SecretSource(config.clientSecret as ClientSecret),
+  );
 }
 
-/** Adds a secret to one attempt's request, the way its method sends it. */
-export type AddSecret = (request: FormRequest, secret: string) => void | Promise<void>;
+const encoder = new TextEncoder();
 
 /**
  * The methods built on the client secret: client_secret_post (id and secret in the form),
@@ -89,23 +80,25 @@ export type AddSecret = (request: FormRequest, secret: string) => void | Promise
  */
 class SecretAuthentication implements ClientAuthentication {
   readonly method: ClientAuthMethod;
+  readonly #assertion: AuthSettings['assertion'];
+  readonly #clientId: string;
   readonly #source: SecretSource;
-  readonly #add: AddSecret;
 
-  constructor(method: ClientAuthMethod, source: SecretSource, add: AddSecret) {
-    this.method = method;
+  constructor(settings: AuthSettings, clientId: string, source: SecretSource) {
+    this.method = settings.authMethod;
+    this.#assertion = settings.assertion;
+    this.#clientId = clientId;
     this.#source = source;
-    this.#add = add;
   }
 
   async begin(): Promise<CallAuthentication> {
-    return new SecretCall(await this.#source.current(), this.#add);
+    return new SecretCall(this, await this.#source.current());
   }
 
   async renew(refused: CallAuthentication): Promise<CallAuthentication | undefined> {
     const used = SecretCall.secretOf(refused);
     const fresh = used === undefined ? undefined : await this.#source.reread(used);
-    return fresh === undefined ? undefined : new SecretCall(fresh, this.#add);
+    return fresh === undefined ? undefined : new SecretCall(this, fresh);
   }
 
   credentialKey(): Promise<string> {
@@ -119,20 +112,29 @@ class SecretAuthentication implements ClientAuthentication {
   secrets(): readonly string[] {
     return this.#source.known();
   }
+
+  /** Adds `secret` to one attempt's request, the way this method sends it. */
+  add({ form, headers }: FormRequest, secret: string): void | Promise<void> {
+    const clientId = this.#clientId;
+    if (this.#assertion) return addAssertion(form, clientId, encoder.encode(secret), this.#assertion);
+    form.client_id = clientId;
+    if (this.method === 'client_secret_basic') headers.authorization = basicAuthorization(clientId, secret);
+    else form.client_secret = secret;
+  }
 }
 
 /** One call's secret, in a private field: not shown by inspection, not serialised. */
 class SecretCall implements CallAuthentication {
+  readonly #auth: SecretAuthentication;
   readonly #secret: string;
-  readonly #add: AddSecret;
 
-  constructor(secret: string, add: AddSecret) {
+  constructor(auth: SecretAuthentication, secret: string) {
+    this.#auth = auth;
     this.#secret = secret;
-    this.#add = add;
   }
 
   authenticate(request: FormRequest): void | Promise<void> {
-    return this.#add(request, this.#secret);
+    return this.#auth.add(request, this.#secret);
   }
 
   static secretOf(call: CallAuthentication): string | undefined {

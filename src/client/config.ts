@@ -23,7 +23,7 @@ export const DEFAULTS = {
  * The configuration with defaults applied and every field checked: the one place every other module
  * reads it from. Holds no secret (client authentication keeps it).
  */
-export type ResolvedConfig = AuthSettings & {
+export type ResolvedConfig = {
   /** Server URL without a trailing slash */
   baseUrl: string;
   clientId: string;
@@ -38,6 +38,8 @@ export type ResolvedConfig = AuthSettings & {
   retryDelay: number;
   /** Replaces the retry decision and the delay when set. */
   strategy: RetryStrategy | undefined;
+  authMethod: AuthSettings['authMethod'];
+  assertion: AuthSettings['assertion'];
   /** The user's `M2MTokenCache`, shared between processes. */
   cache: M2MTokenCache | undefined;
   fetch: typeof fetch;
@@ -63,7 +65,6 @@ export function resolveConfig(config: M2MClientConfig): ResolvedConfig {
   if (config.autoRefresh !== undefined && typeof config.autoRefresh !== 'boolean')
     fail('autoRefresh', 'must be a boolean');
   return {
-    ...auth,
     baseUrl,
     clientId: config.clientId,
     scopes: checkScopes(config.scopes, 'scopes'),
@@ -76,6 +77,8 @@ export function resolveConfig(config: M2MClientConfig): ResolvedConfig {
     retries: checkInteger(config.retries, 'retries', DEFAULTS.retries),
     retryDelay: checkNumber(config.retryDelay, 'retryDelay', DEFAULTS.retryDelay, 0),
     strategy: config.retryStrategy,
+    authMethod: auth.authMethod,
+    assertion: auth.assertion,
     cache: config.cache,
     fetch: config.fetch ?? globalThis.fetch,
     onTokenRequest: config.onTokenRequest,

@@ -22,16 +22,12 @@ export class SecretSource {
   #reading: Promise<string> | undefined;
   /** Bumped by forget(): a read that started before it is handed to its callers, not kept. */
   #generation = 0;
-  /** The values held so far, newest first, for scrubbing what servers send back. */
-  readonly #seen: string[] = [];
+  /** The values held before, newest first, for scrubbing what servers send back; only once rotated. */
+  #previous: string[] | undefined;
 
   constructor(secret: ClientSecret) {
-    if (typeof secret === 'function') {
-      this.#provider = secret;
-    } else {
-      this.#value = secret;
-      this.#seen.push(secret);
-    }
+    if (typeof secret === 'function') this.#provider = secret;
+    else this.#value = secret;
   }
 
   /** True when the secret comes from a provider and may change. */
@@ -62,13 +58,15 @@ export class SecretSource {
   forget(): void {
     if (!this.#provider) return;
     this.#generation++;
+    this.#remember(this.#value);
     this.#value = undefined;
     this.#reading = undefined;
   }
 
-  /** The current value and the few before it, for scrubbing what servers send back. */
+  /** The current value and the few before it, newest first, for scrubbing what servers send back. */
   known(): readonly string[] {
-    return this.#seen;
+    const previous = this.#previous ?? [];
+    return this.#value === undefined ? previous : [this.#value, ...previous.filter((v) => v !== this.#value)];
   }
 
   #read(): Promise<string> {
@@ -98,10 +96,16 @@ export class SecretSource {
   }
 
   #keep(value: string): void {
+    if (this.#value !== value) this.#remember(this.#value);
     this.#value = value;
-    if (this.#seen[0] === value) return;
-    this.#seen.unshift(value);
-    this.#seen.length = Math.min(this.#seen.length, REMEMBERED_VALUES + 1);
+  }
+
+  #remember(value: string | undefined): void {
+    if (value === undefined || this.#previous?.[0] === value) return;
+    this.#previous = [value, ...(this.#previous ?? []).filter((v) => v !== value)].slice(
+      0,
+      REMEMBERED_VALUES,
+    );
   }
 }
 

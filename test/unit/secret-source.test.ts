@@ -117,10 +117,13 @@ describe('SecretSource', () => {
     const provider = vault('v1', 'v2', 'v3', 'v4', 'v5', 'v6');
     const source = new SecretSource(provider);
     for (let i = 0; i < 6; i++) {
+      if (i > 0) source.forget();
       await source.current();
-      source.forget();
     }
     expect(source.known()).toEqual(['v6', 'v5', 'v4', 'v3']);
+    source.forget();
+    expect(source.known()).toEqual(['v6', 'v5', 'v4']);
+    expect(new SecretSource('fixed').known()).toEqual(['fixed']);
   });
 
   it('inspection shows no value', async () => {
