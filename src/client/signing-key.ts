@@ -1,15 +1,14 @@
 import type { KeyObject } from 'node:crypto';
-import type { KeyObject as KeyObjectShape } from 'jose';
 import { pkcs8Shape } from './pkcs8.js';
 
 /**
  * The private key of `private_key_jwt`: a Web Crypto `CryptoKey`, a Node.js `KeyObject` (described by
- * its shape, so that the declarations need no Node.js types), a private JWK (RFC 7517), or a PKCS#8 PEM
- * string (`-----BEGIN PRIVATE KEY-----`).
+ * its shape, so that the declarations need neither Node.js types nor jose's), a private JWK (RFC 7517),
+ * or a PKCS#8 PEM string (`-----BEGIN PRIVATE KEY-----`).
  * @see https://www.rfc-editor.org/rfc/rfc7517
  * @see https://www.rfc-editor.org/rfc/rfc5208#section-5
  */
-export type PrivateKeyInput = CryptoKey | KeyObjectShape | JsonWebKey | string;
+export type PrivateKeyInput = CryptoKey | { readonly type: string } | JsonWebKey | string;
 
 /**
  * JWS algorithms a client assertion may be signed with: RSA, RSA-PSS, ECDSA and EdDSA for
