@@ -151,6 +151,7 @@ describe('a secret rotated on the server', () => {
     });
 
   it('the client recovers with exactly one extra request: refused, re-read, sent once more', async () => {
+    await rotateOnServer('secret-before-rotation');
     let vault = 'secret-before-rotation';
     let reads = 0;
     const m2m = clientFor(ROTATING, {
@@ -170,6 +171,7 @@ describe('a secret rotated on the server', () => {
   });
 
   it("the guide's flow: rotate, store in the vault, clearCache(), and the next request uses the new secret", async () => {
+    await rotateOnServer('secret-after-rotation-1');
     let vault = 'secret-after-rotation-1';
     const m2m = clientFor(ROTATING, { clientSecret: () => vault });
     await m2m.getToken();
@@ -182,6 +184,7 @@ describe('a secret rotated on the server', () => {
   });
 
   it('without a provider the client cannot recover: one refused request', async () => {
+    await rotateOnServer('secret-after-rotation-2');
     const m2m = clientFor(ROTATING, { clientSecret: 'secret-after-rotation-1', retries: 3 });
     const before = server.requests.length;
     await expect(m2m.getToken()).rejects.toMatchObject({ code: 'invalid_client', status: 401 });
@@ -189,7 +192,7 @@ describe('a secret rotated on the server', () => {
   });
 });
 
-it('exportJWK of a CryptoKey works as privateKey too', async () => {
+it('an extractable Web Crypto CryptoKey works as privateKey too', async () => {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   await server.reconfigure({
     clients: [
