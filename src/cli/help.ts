@@ -14,6 +14,8 @@ const CONNECTION = `Connection (every option may come from the environment inste
   --private-key-id <kid>      private-key-jwt: the key's id  (M2M_PRIVATE_KEY_ID)
   --timeout <ms>              per-attempt timeout (default 10000)
   --retries <n>               retries after the first attempt (default 3)
+  --allow-insecure-http       allow a plain http:// URL to a host other than localhost,
+                              127.0.0.0/8 or [::1]; the secret then crosses the network in clear
 The client secret and the private key are never accepted as arguments and never printed.`;
 
 const EXIT_CODES = `Exit status:

@@ -1,5 +1,10 @@
-/** A configuration the constructor refuses; the message names the field and never quotes a credential. */
+/**
+ * Thrown by `new M2MClient(config)` for a configuration it cannot use. The message starts with the
+ * field (`M2MClientConfig.url must use https: …`) and never quotes the client secret or a private key,
+ * even one given in the wrong field. A `TypeError`.
+ */
 export class M2MConfigError extends TypeError {
+  /** Always `'M2MConfigError'`. */
   override readonly name = 'M2MConfigError';
 }
 
