@@ -8,7 +8,14 @@ import { pkcs8Shape } from './pkcs8.js';
  * @see https://www.rfc-editor.org/rfc/rfc7517
  * @see https://www.rfc-editor.org/rfc/rfc5208#section-5
  */
-export type PrivateKeyInput = CryptoKey | { readonly type: string } | JsonWebKey | string;
+export type PrivateKeyInput =
+  | CryptoKey
+  | {
+      /** A Node.js `KeyObject`'s type: `'private'` for a key that signs. */
+      readonly type: string;
+    }
+  | JsonWebKey
+  | string;
 
 /**
  * JWS algorithms a client assertion may be signed with: RSA, RSA-PSS, ECDSA and EdDSA for
