@@ -75,8 +75,18 @@ async function main(): Promise<number> {
     }
     const server = serverUrl(stringOption(parsed, 'server'), process.env);
     parsed.values.set('url', server);
-    const credentials = await loadCredentials(parsed, process.env);
-    secret = credentials.clientSecret;
+    const { credentials, secret: clientSecret } = await loadCredentials(parsed, process.env);
+    const authMethod = credentials.authMethod ?? 'client_secret_post';
+    if (
+      clientSecret === undefined ||
+      (authMethod !== 'client_secret_post' && authMethod !== 'client_secret_basic')
+    ) {
+      // The cases send the secret themselves, and the "wrong secret" case needs one to get wrong.
+      throw new UsageError(
+        'the contract kit authenticates with a client secret: --auth-method post or basic',
+      );
+    }
+    secret = clientSecret;
     const scopes = listOption(parsed, 'scope');
     const timeout = Number(stringOption(parsed, 'timeout') ?? 10_000);
     if (!Number.isInteger(timeout) || timeout < 1) {
@@ -93,8 +103,8 @@ async function main(): Promise<number> {
           strictUrl: proxies.strictUrl,
           laxUrl: proxies.laxUrl,
           clientId: credentials.clientId,
-          clientSecret: credentials.clientSecret,
-          authMethod: credentials.authMethod,
+          clientSecret,
+          authMethod,
           scopes:
             scopes.length > 0 ? scopes : words(process.env.M2M_CONTRACT_SCOPES ?? 'users:read orders:write'),
           disallowedScope:

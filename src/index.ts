@@ -1,6 +1,8 @@
 export { M2MClient } from './client/client.js';
 export { M2MConfigError } from './client/config.js';
 export { M2MError, M2MErrorCode, type M2MErrorInit } from './client/errors.js';
+export type { ClientSecret, ClientSecretProvider } from './client/secret-source.js';
+export type { AssertionSigningAlgorithm, PrivateKeyInput } from './client/signing-key.js';
 export type {
   ClientAuthMethod,
   M2MCacheError,

@@ -12,6 +12,7 @@ import {
   startTokenServer,
   type TokenServer,
 } from '../../test/support/token-server.js';
+import { type RotatingAuthority, startRotatingAuthority } from './rotating-authority.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -21,6 +22,7 @@ export const RUNNABLE = [
   'scheduled-job',
   'multi-tenant',
   'express-middleware',
+  'secret-rotation',
 ] as const;
 export type ExampleName = (typeof RUNNABLE)[number];
 
@@ -28,6 +30,8 @@ export type ExampleEnvironment = {
   env: Record<string, string>;
   /** The environment of one example: `env`, with what that example needs instead. */
   envFor: (name: ExampleName) => Record<string, string>;
+  /** The authorization server of the rotation example: it checks the secret, and rotates it. */
+  authority: RotatingAuthority;
   /** The application APIs: every request is recorded with its headers. */
   api: TokenServer;
   prism: PrismProcess;
@@ -70,7 +74,8 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
   // The Prism mock accepts any client; the spec's example client is used throughout.
   const clientId = 'your-client-id';
   const clientSecret = 'your-client-secret';
-  const [prism, api, oidc, internalServicePort] = await Promise.all([
+  const adminApiKey = 'example-admin-api-key';
+  const [prism, api, oidc, internalServicePort, authority] = await Promise.all([
     startPrism(),
     startTokenServer(),
     startOidcProvider({
@@ -85,6 +90,7 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
       resource: INTERNAL_SERVICE,
     }),
     freePort(),
+    startRotatingAuthority(clientId, clientSecret, adminApiKey),
   ]);
   api.setDefault(apiRoutes);
   const env = {
@@ -106,6 +112,7 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
       PASSFLOW_URL: oidc.issuer,
       INTERNAL_SERVICE_URL: `http://127.0.0.1:${internalServicePort}`,
     },
+    'secret-rotation': { PASSFLOW_URL: authority.url, ADMIN_API_KEY: adminApiKey },
   };
   return {
     env,
@@ -113,8 +120,9 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
     api,
     prism,
     oidc,
+    authority,
     stop: async () => {
-      await Promise.all([prism.stop(), api.close(), oidc.close()]);
+      await Promise.all([prism.stop(), api.close(), oidc.close(), authority.close()]);
     },
   };
 }

@@ -1,12 +1,12 @@
 import { parseTokenClaims } from './claims.js';
-import { clientAuthentication } from './client-auth.js';
+import { type ClientAuthentication, clientAuthentication } from './client-auth.js';
 import { type ResolvedConfig, resolveConfig } from './config.js';
 import { Endpoint } from './endpoint.js';
 import { M2MError, M2MErrorCode } from './errors.js';
 import { Fleet } from './fleet.js';
 import { notifyTokenRequest, notifyTokenResponse } from './hooks.js';
 import { expiresAtOf, sharedUntil } from './lifetime.js';
-import { defaultRequest, requestFor, sharedCacheKey, type TokenRequest } from './request.js';
+import { defaultRequest, requestFor, sharedKeysOf, type TokenRequest } from './request.js';
 import { revocationRequest } from './revocation.js';
 import { SharedCache } from './shared-cache.js';
 import { abortable, SingleFlight } from './single-flight.js';
@@ -45,6 +45,7 @@ export class M2MClient {
   /** The protocol over the shared cache, when one is configured. */
   readonly #fleet: Fleet | undefined;
   readonly #endpoint: Endpoint;
+  readonly #auth: ClientAuthentication;
 
   /**
    * Checks the configuration and prepares the client; makes no request.
@@ -60,8 +61,9 @@ export class M2MClient {
    */
   constructor(config: M2MClientConfig) {
     const resolved = resolveConfig(config);
-    const auth = clientAuthentication(config, resolved.authMethod);
+    const auth = clientAuthentication(config, resolved);
     this.#config = resolved;
+    this.#auth = auth;
     this.#default = defaultRequest(resolved);
     // Without autoRefresh nothing is renewed ahead of time: no callback to hold per client.
     const renew = resolved.autoRefresh ? (held: HeldToken) => this.#renew(held) : noRenewal;
@@ -70,7 +72,7 @@ export class M2MClient {
     this.#fleet =
       resolved.cache &&
       new Fleet(new SharedCache(resolved.cache, resolved.onCacheError), {
-        keyOf: async (requestKey) => sharedCacheKey(resolved, await auth.credentialKey(), requestKey),
+        keyOf: sharedKeysOf(resolved, () => auth.credentialKey()),
         sharedUntil: (token) => sharedUntil(token, resolved.autoRefresh, resolved.refreshThreshold),
         lockTtlMs: resolved.timeout + LOCK_MARGIN_MS,
         longestFetchMs: this.#endpoint.longestCallMs,
@@ -139,13 +141,15 @@ export class M2MClient {
   }
 
   /**
-   * Forget every cached token, here and in the shared cache, and stop background renewals. A request
-   * already in flight is not retried after it fails: its callers get `temporarily_unavailable`.
+   * Forget every cached token, here and in the shared cache, and stop background renewals; a client
+   * secret from a provider is read again on the next request (after a rotation, the new one is used).
+   * A request already in flight is not retried after it fails: its callers get `temporarily_unavailable`.
    */
   clearCache(): void {
     this.#store.clear();
     this.#flights.clear();
     this.#fleet?.clear();
+    this.#auth.forget();
   }
 
   /**
