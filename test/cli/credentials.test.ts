@@ -163,7 +163,12 @@ describe('mistakes', () => {
         keyEnv('https://auth.example.test'),
       );
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/^passflow-m2m: config: M2MClientConfig\.privateKey is a PUBLIC KEY PEM/);
+      expect(result.stderr).toMatch(/^passflow-m2m: config: --private-key-file is a PUBLIC KEY PEM/);
+      const fromEnv = await run(
+        ['token', '--auth-method', 'private-key-jwt'],
+        keyEnv('https://auth.example.test', { M2M_PRIVATE_KEY_FILE: wrong }),
+      );
+      expect(fromEnv.stderr).toMatch(/^passflow-m2m: config: M2M_PRIVATE_KEY_FILE is a PUBLIC KEY PEM/);
       expect(result.stderr).not.toContain(publicPem.split('\n')[1]);
     } finally {
       await rm(wrong, { force: true });
