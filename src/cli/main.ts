@@ -1,5 +1,6 @@
 import { M2MConfigError } from '../client/config.js';
 import { M2MError } from '../client/errors.js';
+import { createScrubber } from '../client/scrub.js';
 import { flagOption, type OptionSpecs, type ParsedArgs, parseCommandArgs, UsageError } from './args.js';
 import { cliConfigMessage, configSources } from './config-errors.js';
 import { CONNECTION_OPTIONS, loadCredentials } from './credentials.js';
@@ -28,7 +29,7 @@ const POSITIONALS: Record<string, number> = { token: 0, inspect: 1, revoke: 1 };
 
 /** Runs one `passflow-m2m` invocation and resolves to its exit status. */
 export async function main(io: Io): Promise<number> {
-  let secret: string | undefined;
+  let secrets: readonly string[] = [];
   let parsed: ParsedArgs | undefined;
   try {
     const [command, ...args] = io.argv;
@@ -59,7 +60,7 @@ export async function main(io: Io): Promise<number> {
     }
     const loaded = await loadCredentials(parsed, io.env);
     const { credentials } = loaded;
-    secret = loaded.secret;
+    secrets = loaded.secrets;
     if (command === 'token') {
       io.stdout(`${await tokenCommand(parsed, credentials)}\n`);
       return EXIT.ok;
@@ -72,7 +73,9 @@ export async function main(io: Io): Promise<number> {
     const [label, status] = classify(error);
     let message = error instanceof Error ? error.message : String(error);
     if (error instanceof M2MConfigError && parsed) message = cliConfigMessage(message, configSources(parsed));
-    io.stderr(`passflow-m2m: ${label}: ${oneLine(redact(message, secret))}\n`);
+    // Belt and braces: no code path puts the secret in a message, and none may ever print it.
+    const scrub = createScrubber(secrets);
+    io.stderr(`passflow-m2m: ${label}: ${oneLine(scrub(message))}\n`);
     return status;
   }
 }
@@ -86,19 +89,4 @@ function classify(error: unknown): [string, number] {
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
-}
-
-/** Belt and braces: no code path puts the secret in a message, and none may ever print it. */
-function redact(text: string, secret: string | undefined): string {
-  // A very short secret would garble the message rather than protect anything.
-  if (!secret || secret.length < 8) return text;
-  let clean = text;
-  for (const form of new Set([
-    secret,
-    encodeURIComponent(secret),
-    new URLSearchParams([['', secret]]).toString().slice(1),
-  ])) {
-    clean = clean.split(form).join('[redacted]');
-  }
-  return clean;
 }

@@ -5,9 +5,11 @@ import {
   type FormRequest,
 } from './client-auth.js';
 import { type ResolvedConfig, resolveConfig } from './config.js';
-import { errorFromNetwork, errorFromResponse, M2MError, M2MErrorCode } from './errors.js';
+import { errorFromResponse, M2MError, M2MErrorCode } from './errors.js';
+import { errorBeforeBody } from './failures.js';
 import { longestRunMs, type RetryPolicy, withRetries } from './retry.js';
-import { BodyTooLargeError, type Transport, transportFor } from './transport.js';
+import type { Scrub } from './scrub.js';
+import { type Transport, transportFor } from './transport.js';
 import type { M2MClientConfig } from './types.js';
 
 /** The endpoints of the authorization server the client posts forms to. */
@@ -23,8 +25,11 @@ export type FormOperation<T> = {
   readonly action: string;
   /** The operation's own fields; client authentication adds its fields per attempt. */
   readonly form: Readonly<Record<string, string | undefined>>;
-  /** Reads a 2xx response whose body is `body`; throws an `M2MError` when it is not what the RFC asks. */
-  readonly read: (response: Response, body: string | undefined) => T;
+  /**
+   * Reads a 2xx response whose body is `body`; throws an `M2MError` when it is not what the RFC asks,
+   * quoting what the server sent only through `scrub`.
+   */
+  readonly read: (response: Response, body: string | undefined, scrub: Scrub) => T;
 };
 
 export type CallOptions = {
@@ -113,10 +118,11 @@ export class Endpoint {
           parseAs: 'text',
         })
         .catch((failure: unknown) => {
-          throw failureBeforeBody(failure, action);
+          throw errorBeforeBody(failure, action, this.#auth.scrub);
         });
-      if (!response.ok) throw errorFromResponse(response, error, action);
-      return operation.read(response, data);
+      if (!response.ok) throw errorFromResponse(response, error, action, this.#auth.scrub);
+      // The scrubber is made only when a reply is quoted in an error: a client that never fails holds none.
+      return operation.read(response, data, (text) => this.#auth.scrub(text));
     } finally {
       clearTimeout(timer);
     }
@@ -131,20 +137,4 @@ export function createEndpoint(config: M2MClientConfig, resolved = resolveConfig
 /** The server's refusal of the client's credentials (a response, not a failure to read them). */
 function refusedClient(error: unknown): boolean {
   return error instanceof M2MError && error.code === M2MErrorCode.InvalidClient && error.status !== 0;
-}
-
-/** A failure while sending or while reading the body: network, timeout, abort or oversize. */
-export function failureBeforeBody(error: unknown, action: string): M2MError {
-  if (error instanceof M2MError) return error;
-  const tooLarge =
-    error instanceof BodyTooLargeError ? error : error instanceof Error ? error.cause : undefined;
-  if (tooLarge instanceof BodyTooLargeError) {
-    return new M2MError({
-      code: M2MErrorCode.ServerError,
-      status: 0,
-      message: `${action} failed: ${tooLarge.message}`,
-      cause: error,
-    });
-  }
-  return errorFromNetwork(error, action);
 }

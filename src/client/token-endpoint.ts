@@ -1,15 +1,14 @@
 import type { components } from '../generated/schema.js';
 import type { FormOperation } from './endpoint.js';
-import { headersToRecord, isRecord, M2MError, M2MErrorCode } from './errors.js';
+import { isRecord, M2MError, M2MErrorCode, serverHeaders, truncate } from './errors.js';
+import { MAX_EXPIRES_IN } from './lifetime.js';
 import type { TokenRequest } from './request.js';
+import { keepText, type Scrub } from './scrub.js';
 import type { M2MTokenResponse } from './types.js';
 
 /** The token request's own fields: client authentication adds `client_id` and its credentials. */
 type TokenForm = Omit<components['schemas']['TokenRequest'], 'client_id' | 'client_secret'>;
 type TokenResponseBody = components['schemas']['TokenResponse'];
-
-/** The longest lifetime accepted from a server: a year. Anything longer is a server bug. */
-const MAX_EXPIRES_IN = 365 * 24 * 3600;
 
 /**
  * Client credentials access token request (plus `audience` and RFC 8707 `resource`); reads the
@@ -26,16 +25,16 @@ export function tokenRequest(request: TokenRequest): FormOperation<M2MTokenRespo
   return { path: '/oauth2/token', action: 'Token request', form, read: readTokenResponse };
 }
 
-function readTokenResponse(response: Response, text: string | undefined): M2MTokenResponse {
+function readTokenResponse(response: Response, text: string | undefined, scrub: Scrub): M2MTokenResponse {
   const receivedAt = Date.now();
   let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {
-    const type = response.headers.get('content-type') ?? 'no content-type';
-    throw invalidTokenResponse(`the body is not JSON (${type})`, response);
+    const type = scrub(response.headers.get('content-type') ?? 'no content-type');
+    throw invalidTokenResponse(`the body is not JSON (${type})`, response, scrub);
   }
-  return processTokenResponse(body, receivedAt, response);
+  return processTokenResponse(body, receivedAt, response, scrub);
 }
 
 /**
@@ -47,8 +46,10 @@ export function processTokenResponse(
   body: unknown,
   receivedAt: number,
   response?: Response,
+  scrub: Scrub = keepText,
 ): M2MTokenResponse {
-  const invalid = (problem: string) => invalidTokenResponse(problem, response);
+  const invalid = (problem: string) => invalidTokenResponse(problem, response, scrub);
+  const describe = (value: unknown) => describeValue(value, scrub);
   if (body === undefined) throw invalid('the body is empty');
   if (!isRecord(body)) throw invalid('the body is not a JSON object');
   const wire = body as Partial<Record<keyof TokenResponseBody, unknown>>;
@@ -81,17 +82,17 @@ export function processTokenResponse(
   };
 }
 
-function invalidTokenResponse(problem: string, response: Response | undefined): M2MError {
+function invalidTokenResponse(problem: string, response: Response | undefined, scrub: Scrub): M2MError {
   return new M2MError({
     code: M2MErrorCode.ServerError,
     status: response?.status ?? 200,
     message: `Invalid token response: ${problem}`,
-    ...(response && { headers: headersToRecord(response.headers) }),
+    ...(response && { headers: serverHeaders(response.headers, scrub) }),
   });
 }
 
-function describe(value: unknown): string {
+/** A value the server sent, as JSON, with the secret masked before it is cut short. */
+function describeValue(value: unknown, scrub: Scrub): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  return truncate(scrub(JSON.stringify(value) ?? String(value)), 40);
 }

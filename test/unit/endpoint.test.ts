@@ -11,6 +11,7 @@ import {
 } from '../../src/client/endpoint.js';
 import { MAX_RETRY_WAIT_MS, MAX_STRATEGY_RETRIES } from '../../src/client/retry.js';
 import { revocationRequest } from '../../src/client/revocation.js';
+import { keepText } from '../../src/client/scrub.js';
 import { M2MError, M2MErrorCode } from '../../src/index.js';
 
 const URL = 'https://auth.example.test';
@@ -126,7 +127,7 @@ describe('endpoint: the authenticated form POST', () => {
       renew: async () => undefined,
       credentialKey: async () => 'key',
       forget: () => {},
-      secrets: () => [],
+      scrub: keepText,
     };
     await new Endpoint(settings(fetch), signing).call(echo());
     expect(sent.map((s) => [s.form.client_assertion, s.headers.dpop])).toEqual([
