@@ -10,8 +10,7 @@ export function configSources(parsed: ParsedArgs): Record<string, string> {
     resource: '--resource',
     timeout: '--timeout',
     retries: '--retries',
-    authMethod: '--auth-method',
-    clientSecret: parsed.values.has('client-secret-file') ? '--client-secret-file' : 'M2M_CLIENT_SECRET',
+    authMethod: parsed.values.has('auth-method') ? '--auth-method' : 'M2M_AUTH_METHOD',
     privateKey: parsed.values.has('private-key-file') ? '--private-key-file' : 'M2M_PRIVATE_KEY_FILE',
     privateKeyId: parsed.values.has('private-key-id') ? '--private-key-id' : 'M2M_PRIVATE_KEY_ID',
   };

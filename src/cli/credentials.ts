@@ -19,8 +19,15 @@ export type Credentials = Pick<
   'url' | 'clientId' | 'authMethod' | 'clientSecret' | 'privateKey' | 'privateKeyId'
 >;
 
-/** The credentials, and the client secret as first read, for the last-resort masking of messages. */
-export type LoadedCredentials = { credentials: Credentials; secret: string | undefined };
+/**
+ * The credentials; the client secret as first read, and every value read so far (a secret file read
+ * again after a refusal adds one), for the last-resort masking of messages.
+ */
+export type LoadedCredentials = {
+  credentials: Credentials;
+  secret: string | undefined;
+  secrets: readonly string[];
+};
 
 /** --auth-method values, in the spelling of the command line and of the OAuth registry. */
 const METHODS: Record<string, ClientAuthMethod> = {
@@ -50,8 +57,8 @@ export async function loadCredentials(
     if (keyFile || stringOption(parsed, 'private-key-id')) {
       throw new UsageError('--private-key-file and --private-key-id need --auth-method private-key-jwt');
     }
-    const { clientSecret, secret } = await loadSecret(parsed, env);
-    return { credentials: { url, clientId, authMethod, clientSecret }, secret };
+    const { clientSecret, secrets } = await loadSecret(parsed, env);
+    return { credentials: { url, clientId, authMethod, clientSecret }, secret: secrets[0], secrets };
   }
   const source = keyFile ? '--private-key-file' : 'M2M_PRIVATE_KEY_FILE';
   const path = keyFile ?? nonEmpty(env.M2M_PRIVATE_KEY_FILE);
@@ -64,6 +71,7 @@ export async function loadCredentials(
   return {
     credentials: { url, clientId, authMethod, privateKey, ...(keyId && { privateKeyId: keyId }) },
     secret: undefined,
+    secrets: [],
   };
 }
 
@@ -75,7 +83,7 @@ export async function loadCredentials(
 async function loadSecret(
   parsed: ParsedArgs,
   env: NodeJS.ProcessEnv,
-): Promise<{ clientSecret: NonNullable<M2MClientConfig['clientSecret']>; secret: string }> {
+): Promise<{ clientSecret: NonNullable<M2MClientConfig['clientSecret']>; secrets: readonly string[] }> {
   const fromFlag = stringOption(parsed, 'client-secret-file');
   const inline = nonEmpty(env.M2M_CLIENT_SECRET);
   const fromEnv = nonEmpty(env.M2M_CLIENT_SECRET_FILE);
@@ -85,17 +93,21 @@ async function loadSecret(
   const file = fromFlag ?? fromEnv;
   if (file) {
     const source = fromFlag ? '--client-secret-file' : 'M2M_CLIENT_SECRET_FILE';
-    const read = () => readCredentialFile(file, source, 'client secret');
+    const secrets: string[] = [];
+    const read = async () => {
+      const value = await readCredentialFile(file, source, 'client secret');
+      secrets.push(value);
+      return value;
+    };
     let first: string | undefined = await read();
-    const secret = first;
     const clientSecret = async () => {
       const value = first ?? (await read());
       first = undefined;
       return value;
     };
-    return { clientSecret, secret };
+    return { clientSecret, secrets };
   }
-  if (inline) return { clientSecret: inline, secret: inline };
+  if (inline) return { clientSecret: inline, secrets: [inline] };
   throw new UsageError(
     'no client secret: set M2M_CLIENT_SECRET or M2M_CLIENT_SECRET_FILE, or pass --client-secret-file <path>',
   );

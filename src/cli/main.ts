@@ -29,7 +29,7 @@ const POSITIONALS: Record<string, number> = { token: 0, inspect: 1, revoke: 1 };
 
 /** Runs one `passflow-m2m` invocation and resolves to its exit status. */
 export async function main(io: Io): Promise<number> {
-  let secret: string | undefined;
+  let secrets: readonly string[] = [];
   let parsed: ParsedArgs | undefined;
   try {
     const [command, ...args] = io.argv;
@@ -60,7 +60,7 @@ export async function main(io: Io): Promise<number> {
     }
     const loaded = await loadCredentials(parsed, io.env);
     const { credentials } = loaded;
-    secret = loaded.secret;
+    secrets = loaded.secrets;
     if (command === 'token') {
       io.stdout(`${await tokenCommand(parsed, credentials)}\n`);
       return EXIT.ok;
@@ -74,7 +74,7 @@ export async function main(io: Io): Promise<number> {
     let message = error instanceof Error ? error.message : String(error);
     if (error instanceof M2MConfigError && parsed) message = cliConfigMessage(message, configSources(parsed));
     // Belt and braces: no code path puts the secret in a message, and none may ever print it.
-    const scrub = createScrubber([secret]);
+    const scrub = createScrubber(secrets);
     io.stderr(`passflow-m2m: ${label}: ${oneLine(scrub(message))}\n`);
     return status;
   }

@@ -4,6 +4,7 @@ import { signClientAssertion } from './client-assertion.js';
 import type { CallAuthentication, ClientAuthentication, FormRequest } from './client-auth.js';
 import { M2MError, M2MErrorCode } from './errors.js';
 import { type ImportedSigningKey, importSigningKey } from './key-import.js';
+import { keepText, type Scrub } from './scrub.js';
 import type { PrivateKeyInput } from './signing-key.js';
 
 /**
@@ -58,9 +59,7 @@ export class PrivateKeyJwt implements ClientAuthentication {
   forget(): void {}
 
   /** The key never goes on the wire, and an assertion is worthless once used: nothing to scrub. */
-  secrets(): readonly string[] {
-    return [];
-  }
+  readonly scrub: Scrub = keepText;
 
   /** The key, imported on first use and kept; an import that fails fails every call the same way. */
   #key(): Promise<ImportedSigningKey> {

@@ -1,7 +1,7 @@
 import { addAssertion, PrivateKeyJwt } from './assertion-auth.js';
 import type { AuthSettings } from './auth-config.js';
 import { resolveConfig } from './config.js';
-import { formEncode } from './scrub.js';
+import { createScrubber, formEncode, type Scrub } from './scrub.js';
 import { type ClientSecret, SecretSource } from './secret-source.js';
 import type { PrivateKeyInput } from './signing-key.js';
 import type { ClientAuthMethod, M2MClientConfig } from './types.js';
@@ -51,8 +51,12 @@ export interface ClientAuthentication {
   credentialKey(): Promise<string>;
   /** `clearCache()`: a secret from a provider is read again on the next call. */
   forget(): void;
-  /** The secret values in use and recently replaced, for scrubbing what servers send back. */
-  secrets(): readonly string[];
+  /**
+   * Masks every secret this authentication holds (a rotated secret's recent values too), in every
+   * form it can take on the wire, in what the server sends back: applied before a reply's text
+   * enters an error.
+   */
+  readonly scrub: Scrub;
 }
 
 /** The client authentication of `config`, as `resolveConfig` checked it into `settings`. */
@@ -84,6 +88,8 @@ class SecretAuthentication implements ClientAuthentication {
   readonly #assertion: AuthSettings['assertion'];
   readonly #clientId: string;
   readonly #source: SecretSource;
+  /** The scrubber of the secrets it was made for: made on first use, again once they change. */
+  #scrub: { readonly of: readonly string[]; readonly scrub: Scrub } | undefined;
 
   constructor(settings: AuthSettings, clientId: string, source: SecretSource) {
     this.method = settings.authMethod;
@@ -110,8 +116,11 @@ class SecretAuthentication implements ClientAuthentication {
     this.#source.forget();
   }
 
-  secrets(): readonly string[] {
-    return this.#source.known();
+  /** Most clients never see an error: a thousand clients hold no scrubber until one does. */
+  get scrub(): Scrub {
+    const known = this.#source.known();
+    if (this.#scrub?.of !== known) this.#scrub = { of: known, scrub: createScrubber(known) };
+    return this.#scrub.scrub;
   }
 
   /** Adds `secret` to one attempt's request, the way this method sends it. */

@@ -66,10 +66,8 @@ export function resolveConfig(config: M2MClientConfig): ResolvedConfig {
     return resolve(config);
   } catch (error) {
     if (!(error instanceof M2MConfigError)) throw error;
-    const { clientSecret, privateKey } = (config ?? {}) as Partial<M2MClientConfig>;
-    const scrub = createScrubber(
-      [clientSecret, privateKey].map((v) => (typeof v === 'string' ? v : undefined)),
-    );
+    const secret = (config as Partial<M2MClientConfig> | null)?.clientSecret;
+    const scrub = createScrubber([typeof secret === 'string' ? secret : undefined]);
     const clean = new M2MConfigError(scrub(error.message));
     clean.stack = scrub(error.stack ?? '');
     throw clean;

@@ -24,6 +24,8 @@ export class SecretSource {
   #generation = 0;
   /** The values held before, newest first, for scrubbing what servers send back; only once rotated. */
   #previous: string[] | undefined;
+  /** What known() last returned: the same array until the values change. */
+  #known: readonly string[] | undefined;
 
   constructor(secret: ClientSecret) {
     if (typeof secret === 'function') this.#provider = secret;
@@ -61,12 +63,19 @@ export class SecretSource {
     this.#remember(this.#value);
     this.#value = undefined;
     this.#reading = undefined;
+    this.#known = undefined;
   }
 
-  /** The current value and the few before it, newest first, for scrubbing what servers send back. */
+  /**
+   * The current value and the few before it, newest first, for scrubbing what servers send back: the
+   * same array until they change.
+   */
   known(): readonly string[] {
+    if (this.#known) return this.#known;
     const previous = this.#previous ?? [];
-    return this.#value === undefined ? previous : [this.#value, ...previous.filter((v) => v !== this.#value)];
+    this.#known =
+      this.#value === undefined ? previous : [this.#value, ...previous.filter((v) => v !== this.#value)];
+    return this.#known;
   }
 
   #read(): Promise<string> {
@@ -96,8 +105,10 @@ export class SecretSource {
   }
 
   #keep(value: string): void {
-    if (this.#value !== value) this.#remember(this.#value);
+    if (this.#value === value) return;
+    this.#remember(this.#value);
     this.#value = value;
+    this.#known = undefined;
   }
 
   #remember(value: string | undefined): void {

@@ -164,6 +164,11 @@ describe('mistakes', () => {
       );
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/^passflow-m2m: config: --private-key-file is a PUBLIC KEY PEM/);
+      const fromEnv = await run(
+        ['token', '--auth-method', 'private-key-jwt'],
+        keyEnv('https://auth.example.test', { M2M_PRIVATE_KEY_FILE: wrong }),
+      );
+      expect(fromEnv.stderr).toMatch(/^passflow-m2m: config: M2M_PRIVATE_KEY_FILE is a PUBLIC KEY PEM/);
       expect(result.stderr).not.toContain(publicPem.split('\n')[1]);
     } finally {
       await rm(wrong, { force: true });

@@ -194,6 +194,40 @@ describe('clientSecret provider', () => {
     expect(m2m.getCachedToken()).toBeNull();
   });
 
+  it('what the server echoes is scrubbed of the secret in use, and of the one before it once rotated', async () => {
+    const secrets = vault('first-secret-4c1d');
+    const m2m = t.client({ clientSecret: secrets.read, retries: 0 });
+    await m2m.getToken();
+    secrets.value = 'second-secret-9e7a';
+    // Refuses the first, echoing it; takes the second; then refuses everything, echoing both.
+    t.server.setDefault((request) =>
+      request.form.client_secret === 'second-secret-9e7a' && t.server.requests.length < 4
+        ? {}
+        : {
+            status: 400,
+            body: {
+              error: 'invalid_request',
+              error_description: `got ${request.form.client_secret}, had first-secret-4c1d`,
+            },
+          },
+    );
+    t.server.enqueue({
+      status: 401,
+      body: { error: 'invalid_client', error_description: 'first-secret-4c1d is wrong' },
+    });
+    await m2m.getToken({ forceRefresh: true });
+    const error = await rejectionOf(m2m.getToken({ forceRefresh: true }));
+    expect(t.server.requests.map((request) => request.form.client_secret)).toEqual([
+      'first-secret-4c1d',
+      'first-secret-4c1d',
+      'second-secret-9e7a',
+      'second-secret-9e7a',
+    ]);
+    expect(error.message).toBe(
+      'Token request failed with HTTP 400: invalid_request - got [redacted], had [redacted]',
+    );
+  });
+
   it('the shared-cache key follows the value: a rotated secret misses', async () => {
     const secrets = vault('old');
     const cache = memoryCache();

@@ -134,6 +134,15 @@ afterEach(async () => {
   await other.close();
 });
 
+/** Each method built on the client secret, with the secret given as it is or by a provider. */
+const SECRET_VARIANTS: Array<[ClientAuthMethod, 'a string' | 'a provider']> = [
+  ['client_secret_post', 'a string'],
+  ['client_secret_basic', 'a string'],
+  ['client_secret_post', 'a provider'],
+  ['client_secret_basic', 'a provider'],
+  ['client_secret_jwt', 'a provider'],
+];
+
 /** The request as a server received it: its body, its Authorization header and the secret decoded. */
 function echoed(request: RecordedRequest): string {
   return `${request.raw} ${String(request.headers.authorization ?? '')} ${request.form.client_secret ?? ''}`;
@@ -167,15 +176,6 @@ const echoes: Array<[string, (request: RecordedRequest) => Step]> = [
     'echo in the body text',
     (request) => ({ status: 500, headers: { 'content-type': 'text/plain' }, body: echoed(request) }),
   ],
-];
-
-/** Each method built on the client secret, with the secret given as it is or by a provider. */
-const SECRET_VARIANTS: Array<[ClientAuthMethod, 'a string' | 'a provider']> = [
-  ['client_secret_post', 'a string'],
-  ['client_secret_basic', 'a string'],
-  ['client_secret_post', 'a provider'],
-  ['client_secret_basic', 'a provider'],
-  ['client_secret_jwt', 'a provider'],
 ];
 
 function expectClean(seen: Observed): void {
@@ -333,6 +333,16 @@ describe.each<[ClientAuthMethod, 'a string' | 'a provider']>(SECRET_VARIANTS)(
         server.enqueue({ status: 401, body: { error: 'invalid_client' } });
         observe(seen, 'after the rotation', await rotating.getToken({ forceRefresh: true }));
         observe(seen, 'client after the rotation', rotating);
+        // A server echoing the rotated secret back: it is masked like the first one.
+        for (const [name, echo] of echoes) {
+          server.setDefault(echo);
+          observe(
+            seen,
+            `${name}, after the rotation`,
+            await failureOf(rotating.getToken({ forceRefresh: true })),
+          );
+        }
+        server.setDefault({});
         const failing = new M2MClient(
           config({ clientSecret: () => Promise.reject(new Error('vault sealed')) }),
         );

@@ -126,7 +126,7 @@ describe('endpoint: the authenticated form POST', () => {
       renew: async () => undefined,
       credentialKey: async () => 'key',
       forget: () => {},
-      secrets: () => [],
+      scrub: keepText,
     };
     await new Endpoint(settings(fetch), signing).call(echo());
     expect(sent.map((s) => [s.form.client_assertion, s.headers.dpop])).toEqual([
