@@ -8,7 +8,7 @@ import { type ResolvedConfig, resolveConfig } from './config.js';
 import { errorFromResponse, M2MError, M2MErrorCode } from './errors.js';
 import { errorBeforeBody } from './failures.js';
 import { longestRunMs, type RetryPolicy, withRetries } from './retry.js';
-import { createScrubber, type Scrub } from './scrub.js';
+import type { Scrub } from './scrub.js';
 import { type Transport, transportFor } from './transport.js';
 import type { M2MClientConfig } from './types.js';
 
@@ -51,18 +51,6 @@ export class Endpoint {
   readonly #settings: EndpointSettings;
   readonly #auth: ClientAuthentication;
   readonly #transport: Transport;
-  /** The scrubber of the secrets client authentication holds now, made when an error first quotes a reply. */
-  #scrubber: { readonly secrets: string; readonly scrub: Scrub } | undefined;
-  /**
-   * Masks the secrets in use (a rotated secret's earlier values too) in what a server sent back. Made
-   * only when a reply is quoted in an error: a client that never fails holds no scrubber.
-   */
-  readonly #scrub: Scrub = (text) => {
-    const secrets = this.#auth.secrets();
-    const id = secrets.join('\u0000');
-    if (this.#scrubber?.secrets !== id) this.#scrubber = { secrets: id, scrub: createScrubber(secrets) };
-    return this.#scrubber.scrub(text);
-  };
 
   constructor(
     settings: EndpointSettings,
@@ -130,10 +118,11 @@ export class Endpoint {
           parseAs: 'text',
         })
         .catch((failure: unknown) => {
-          throw errorBeforeBody(failure, action, this.#scrub);
+          throw errorBeforeBody(failure, action, this.#auth.scrub);
         });
-      if (!response.ok) throw errorFromResponse(response, error, action, this.#scrub);
-      return operation.read(response, data, this.#scrub);
+      if (!response.ok) throw errorFromResponse(response, error, action, this.#auth.scrub);
+      // The scrubber is made only when a reply is quoted in an error: a client that never fails holds none.
+      return operation.read(response, data, (text) => this.#auth.scrub(text));
     } finally {
       clearTimeout(timer);
     }

@@ -11,6 +11,7 @@ import {
 } from '../../src/client/endpoint.js';
 import { MAX_RETRY_WAIT_MS, MAX_STRATEGY_RETRIES } from '../../src/client/retry.js';
 import { revocationRequest } from '../../src/client/revocation.js';
+import { keepText } from '../../src/client/scrub.js';
 import { M2MError, M2MErrorCode } from '../../src/index.js';
 
 const URL = 'https://auth.example.test';
