@@ -76,7 +76,9 @@ declare namespace Guide {
     access_token: string;
 
     /** Token type (always "Bearer") */
-    token_type: 'Bearer';
+    // The guide prints 'Bearer'. With the `dpop` option, which came after the guide, a token bound to the
+    // client's key is 'DPoP' (RFC 9449 §5); the check below keeps that the only difference.
+    token_type: 'Bearer' | 'DPoP';
 
     /** Token lifetime in seconds */
     expires_in: number;
@@ -252,6 +254,7 @@ export type Checks = [
   Assert<Equals<Parameters<Package.RetryStrategy['shouldRetry']>[1], number>>,
   // What the package gives back is what the guide promises.
   Assert<Extends<Package.M2MTokenResponse, Guide.M2MTokenResponse>>,
+  Assert<Equals<Package.M2MTokenResponse['token_type'], 'Bearer' | 'DPoP'>>,
   Assert<Extends<Package.M2MTokenClaims, Guide.M2MTokenClaims>>,
   Assert<Extends<WithStringCode<Package.M2MError>, WithStringCode<Guide.M2MError>>>,
   Assert<Equals<`${Package.M2MErrorCode}`, `${Guide.M2MErrorCode}`>>,
