@@ -2,7 +2,8 @@
 // proxy so that, besides the expectations below, every request and response is checked against the spec.
 
 import { revokeToken } from '../src/cli/revoke.js';
-import { clientAuthentication, formBody } from '../src/client/transport.js';
+import { clientAuthentication } from '../src/client/client-auth.js';
+import { formBody } from '../src/client/transport.js';
 import { type ClientAuthMethod, M2MClient, M2MError, type M2MTokenResponse } from '../src/index.js';
 import { createRecorder, type Violation, violationsOf } from './exchange.js';
 
@@ -113,18 +114,21 @@ export const CASES: Case[] = [
     run: async (kit) => {
       // This request breaks the spec on purpose (grant_type is const), so it goes through the proxy
       // that forwards it; the proxy still validates the response.
-      const auth = clientAuthentication(kit.authMethod, kit.clientId, kit.clientSecret);
-      const form = formBody({ grant_type: UNSUPPORTED_GRANT, ...auth.body });
-      const headers = {
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-        prefer: 'code=400, example=unsupportedGrantType',
-        ...auth.headers,
+      const credentials = { url: kit.laxUrl, clientId: kit.clientId, clientSecret: kit.clientSecret };
+      const request = {
+        url: `${kit.laxUrl}/oauth2/token`,
+        form: { grant_type: UNSUPPORTED_GRANT },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+          prefer: 'code=400, example=unsupportedGrantType',
+        },
       };
-      const response = await fetch(`${kit.laxUrl}/oauth2/token`, {
+      await clientAuthentication(credentials, kit.authMethod).authenticate(request);
+      const response = await fetch(request.url, {
         method: 'POST',
-        headers,
-        body: form,
+        headers: request.headers,
+        body: formBody(request.form),
         signal: AbortSignal.timeout(kit.timeout),
       });
       const violations = (await violationsOf(response)).filter((v) => !v.location.startsWith('request.'));

@@ -1,4 +1,12 @@
-import type { ClientAuthMethod, M2MClientConfig } from './types.js';
+import type {
+  ClientAuthMethod,
+  M2MCacheError,
+  M2MClientConfig,
+  M2MTokenCache,
+  M2MTokenRequestInfo,
+  M2MTokenResponse,
+  RetryStrategy,
+} from './types.js';
 
 export const DEFAULTS = {
   autoRefresh: false,
@@ -9,7 +17,10 @@ export const DEFAULTS = {
   authMethod: 'client_secret_post',
 } as const;
 
-/** The configuration with defaults applied and every field checked. Holds no secret. */
+/**
+ * The configuration with defaults applied and every field checked: the one place every other module
+ * reads it from. Holds no secret (client authentication keeps it).
+ */
 export type ResolvedConfig = {
   /** Server URL without a trailing slash */
   baseUrl: string;
@@ -23,7 +34,15 @@ export type ResolvedConfig = {
   timeout: number;
   retries: number;
   retryDelay: number;
+  /** Replaces the retry decision and the delay when set. */
+  strategy: RetryStrategy | undefined;
   authMethod: ClientAuthMethod;
+  /** The user's `M2MTokenCache`, shared between processes. */
+  cache: M2MTokenCache | undefined;
+  fetch: typeof fetch;
+  onTokenRequest: ((request: M2MTokenRequestInfo) => void) | undefined;
+  onTokenResponse: ((response: M2MTokenResponse) => void) | undefined;
+  onCacheError: ((error: M2MCacheError) => void) | undefined;
 };
 
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
@@ -66,7 +85,13 @@ export function resolveConfig(config: M2MClientConfig): ResolvedConfig {
     timeout: checkNumber(config.timeout, 'timeout', DEFAULTS.timeout, 1),
     retries: checkInteger(config.retries, 'retries', DEFAULTS.retries),
     retryDelay: checkNumber(config.retryDelay, 'retryDelay', DEFAULTS.retryDelay, 0),
+    strategy: config.retryStrategy,
     authMethod,
+    cache: config.cache,
+    fetch: config.fetch ?? globalThis.fetch,
+    onTokenRequest: config.onTokenRequest,
+    onTokenResponse: config.onTokenResponse,
+    onCacheError: config.onCacheError,
   };
 }
 

@@ -121,12 +121,15 @@ export function errorFromResponse(response: Response, body: unknown, action: str
   return new M2MError({ code, status, headers, message, ...(errorUri !== undefined && { errorUri }) });
 }
 
-/** Maps a failure before any response (DNS, refused, reset, timeout, caller abort). */
-export function errorFromNetwork(error: unknown, action: string, timeoutMs: number): M2MError {
+/**
+ * Maps a failure before any response (DNS, refused, reset, timeout, caller abort). A timeout's reason
+ * says how long it was ("timed out after 100 ms").
+ */
+export function errorFromNetwork(error: unknown, action: string): M2MError {
   const reason = error instanceof Error ? error : new Error(String(error));
   const message =
     reason.name === 'TimeoutError'
-      ? `${action} timed out after ${timeoutMs} ms`
+      ? `${action} ${reason.message.startsWith('timed out') ? reason.message : `timed out (${reason.message})`}`
       : reason.name === 'AbortError'
         ? `${action} was aborted`
         : `${action} failed: ${networkReason(reason)}`;

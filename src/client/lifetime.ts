@@ -1,19 +1,11 @@
 import type { M2MTokenResponse } from './types.js';
 
-/** A token held by the client, with its local deadlines in epoch milliseconds. */
-export type HeldToken = {
+/** A token with its local deadlines, in epoch milliseconds. */
+export type TimedToken = {
   readonly token: M2MTokenResponse;
   readonly expiresAt: number;
   /** From here on the token is renewed ahead of time (autoRefresh); equals expiresAt otherwise. */
-  refreshAt: number;
-  /** Whether a caller was served the token since it was stored: idle tokens are not renewed. */
-  used: boolean;
-  /** The token as a settled promise, so a cache hit returns without allocating or awaiting. */
-  readonly settled: Promise<M2MTokenResponse>;
-  /** The order in which the flight that got it started: a later flight's token is never replaced by an earlier one's. */
-  readonly flight: number;
-  /** The timer that renews the token in the background (autoRefresh), while one is scheduled. */
-  renewal: ReturnType<typeof setTimeout> | undefined;
+  readonly refreshAt: number;
 };
 
 /**
@@ -35,21 +27,20 @@ export function refreshLead(token: M2MTokenResponse, thresholdMs: number, random
   return Math.min(thresholdMs * (1 + 0.25 * random), (token.expires_in * 1000) / 2);
 }
 
-export function holdToken(
-  token: M2MTokenResponse,
-  autoRefresh: boolean,
-  thresholdMs: number,
-  flight = 0,
-): HeldToken {
+/** A token with the deadlines this process keeps it by: renewal jittered, expiry exact. */
+export function holdToken(token: M2MTokenResponse, autoRefresh: boolean, thresholdMs: number): TimedToken {
   const expiresAt = expiresAtOf(token);
-  const refreshAt = autoRefresh ? expiresAt - refreshLead(token, thresholdMs) : expiresAt;
   return {
     token,
     expiresAt,
-    refreshAt,
-    used: false,
-    settled: Promise.resolve(token),
-    flight,
-    renewal: undefined,
+    refreshAt: autoRefresh ? expiresAt - refreshLead(token, thresholdMs) : expiresAt,
   };
+}
+
+/**
+ * Until when a token may be taken from the shared cache, in epoch ms: its renewal time without jitter
+ * (with autoRefresh), so that every process renews a token once it is due.
+ */
+export function sharedUntil(token: M2MTokenResponse, autoRefresh: boolean, thresholdMs: number): number {
+  return expiresAtOf(token) - (autoRefresh ? refreshLead(token, thresholdMs, 0) : 0);
 }

@@ -1,4 +1,5 @@
 import { checkAudience, checkResource, checkScopes, type ResolvedConfig } from './config.js';
+import { M2MError, M2MErrorCode } from './errors.js';
 import type { M2MTokenRequestOptions } from './types.js';
 
 /** What one token is requested for. Scopes and audiences are sorted sets, so equal sets share a token. */
@@ -14,15 +15,38 @@ export function defaultRequest(config: ResolvedConfig): TokenRequest {
   return makeRequest(config.scopes, config.audience, config.resource);
 }
 
-/** The request for `getToken(options)`; `fallback` is returned when the options change nothing. */
+/**
+ * The request for `getToken(options)`; `fallback` is returned when the options change nothing.
+ * @throws M2MError `invalid_request` naming the call's option when one is malformed
+ */
 export function requestFor(options: M2MTokenRequestOptions, fallback: TokenRequest): TokenRequest {
-  if (options.scopes === undefined && options.audience === undefined && options.resource === undefined)
-    return fallback;
+  const { scopes, audience, resource } = options;
+  if (scopes === undefined && audience === undefined && resource === undefined) return fallback;
   return makeRequest(
-    options.scopes === undefined ? fallback.scopes : checkScopes(options.scopes, 'options.scopes'),
-    options.audience === undefined ? fallback.audience : checkAudience(options.audience, 'options.audience'),
-    options.resource === undefined ? fallback.resource : checkResource(options.resource, 'options.resource'),
+    scopes === undefined ? fallback.scopes : callOption('scopes', checkScopes, scopes),
+    audience === undefined ? fallback.audience : callOption('audience', checkAudience, audience),
+    resource === undefined ? fallback.resource : callOption('resource', checkResource, resource),
   );
+}
+
+/** Runs a configuration check on an option of `getToken()`, naming the call in the error. */
+function callOption<T>(
+  name: 'scopes' | 'audience' | 'resource',
+  check: (value: unknown, field: string) => T,
+  value: unknown,
+): T {
+  try {
+    return check(value, `options.${name}`);
+  } catch (error) {
+    // The checks name a configuration field ("M2MClientConfig.options.scopes[0] ..."): here it is the call's.
+    const problem = error instanceof Error ? error.message.replace(/^M2MClientConfig\./, '') : String(error);
+    throw new M2MError({
+      code: M2MErrorCode.InvalidRequest,
+      status: 0,
+      message: `getToken({ ${name} }): ${problem}`,
+      cause: error,
+    });
+  }
 }
 
 function makeRequest(
@@ -36,16 +60,16 @@ function makeRequest(
 const encoder = new TextEncoder();
 
 /**
- * The key under which a token is stored in a shared cache: readable client id, then a SHA-256 over
- * everything that makes the token differ (server, client, secret, scopes, audiences, resource), so keys
- * never hold the secret and a rotated secret misses.
+ * The key under which a token is stored in the shared cache: readable client id, then a SHA-256 over
+ * everything that makes the token differ (server, client, credentials, scopes, audiences, resource), so
+ * keys never hold the secret and a rotated secret misses. `credentialKey` comes from client authentication.
  */
 export async function sharedCacheKey(
   config: ResolvedConfig,
-  clientSecret: string,
+  credentialKey: string,
   requestKey: string,
 ): Promise<string> {
-  const material = JSON.stringify([config.baseUrl, config.clientId, clientSecret, requestKey]);
+  const material = JSON.stringify([config.baseUrl, config.clientId, credentialKey, requestKey]);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(material)));
   return `passflow:m2m:${encodeURIComponent(config.clientId)}:${base64url(digest)}`;
 }

@@ -17,6 +17,17 @@ export const MAX_BACKOFF_MS = 30_000;
 /** A custom strategy decides when to stop; this bounds it all the same. */
 export const MAX_STRATEGY_RETRIES = 20;
 
+/** Retries after the first attempt the policy allows at most. */
+export function maxRetries(policy: RetryPolicy): number {
+  return policy.strategy ? MAX_STRATEGY_RETRIES : policy.retries;
+}
+
+/** The longest a run under `policy` may take: every attempt timing out, every wait at its cap. */
+export function longestRunMs(policy: RetryPolicy, attemptTimeoutMs: number): number {
+  const retries = maxRetries(policy);
+  return (retries + 1) * attemptTimeoutMs + retries * MAX_RETRY_WAIT_MS;
+}
+
 const noFailedAttemptHook = () => {};
 const everyRetryCounts = () => true;
 const never = () => false;
@@ -35,7 +46,7 @@ export function withRetries<T>(
   // Every option is given, p-retry's defaults too, in one literal: when p-retry has to fill some in,
   // a call costs about 10 µs (several percent of a loopback token request) instead of about one.
   return pRetry(attempt, {
-    retries: policy.strategy ? MAX_STRATEGY_RETRIES : policy.retries,
+    retries: maxRetries(policy),
     minTimeout: 0,
     factor: 2,
     maxTimeout: Number.POSITIVE_INFINITY,

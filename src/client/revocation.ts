@@ -1,27 +1,17 @@
 import type { components } from '../generated/schema.js';
-import { errorFromResponse } from './errors.js';
-import { type Credentials, failureBeforeBody } from './token-endpoint.js';
-import { clientAuthentication, type Transport } from './transport.js';
+import type { FormOperation } from './endpoint.js';
 
-type RevocationRequestBody = components['schemas']['RevocationRequest'];
+/** The revocation request's own fields: client authentication adds `client_id` and its credentials. */
+type RevocationForm = Omit<components['schemas']['RevocationRequest'], 'client_id' | 'client_secret'>;
 
 /**
- * Token revocation request, RFC 7009 §2.1. The server answers 200 also for tokens it does not know
- * (§2.2), so success means only that the token is no longer usable.
+ * Token revocation request of an access token. The server answers 200 also for tokens it does not
+ * know (§2.2), so success means only that the token is no longer usable.
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
  */
-export async function revokeAccessToken(
-  transport: Transport,
-  credentials: Credentials,
-  token: string,
-  signal: AbortSignal,
-  timeoutMs: number,
-): Promise<void> {
-  const auth = clientAuthentication(credentials.authMethod, credentials.clientId, credentials.clientSecret);
-  const form: RevocationRequestBody = { token, token_type_hint: 'access_token', ...auth.body };
-  const result = await transport
-    .POST('/oauth2/revoke', { body: form, headers: auth.headers, signal, parseAs: 'text' })
-    .catch((error: unknown) => {
-      throw failureBeforeBody(error, 'Token revocation', timeoutMs);
-    });
-  if (!result.response.ok) throw errorFromResponse(result.response, result.error, 'Token revocation');
+export function revocationRequest(token: string): FormOperation<void> {
+  const form: RevocationForm = { token, token_type_hint: 'access_token' };
+  return { path: '/oauth2/revoke', action: 'Token revocation', form, read: revoked };
 }
+
+function revoked(): void {}

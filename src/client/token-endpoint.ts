@@ -1,58 +1,36 @@
 import type { components } from '../generated/schema.js';
-import {
-  errorFromNetwork,
-  errorFromResponse,
-  headersToRecord,
-  isRecord,
-  M2MError,
-  M2MErrorCode,
-} from './errors.js';
+import type { FormOperation } from './endpoint.js';
+import { headersToRecord, isRecord, M2MError, M2MErrorCode } from './errors.js';
 import type { TokenRequest } from './request.js';
-import { BodyTooLargeError, clientAuthentication, type Transport } from './transport.js';
-import type { ClientAuthMethod, M2MTokenResponse } from './types.js';
+import type { M2MTokenResponse } from './types.js';
 
-type TokenRequestBody = components['schemas']['TokenRequest'];
+/** The token request's own fields: client authentication adds `client_id` and its credentials. */
+type TokenForm = Omit<components['schemas']['TokenRequest'], 'client_id' | 'client_secret'>;
 type TokenResponseBody = components['schemas']['TokenResponse'];
-
-export type Credentials = {
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly authMethod: ClientAuthMethod;
-};
 
 /** The longest lifetime accepted from a server: a year. Anything longer is a server bug. */
 const MAX_EXPIRES_IN = 365 * 24 * 3600;
 
 /**
- * Client credentials access token request, RFC 6749 §4.4.2 (plus `audience` and RFC 8707 `resource`).
- * Resolves to the validated token stamped with the local receive time, or rejects with an `M2MError`.
+ * Client credentials access token request (plus `audience` and RFC 8707 `resource`); reads the
+ * validated token stamped with the local receive time.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4.2
  */
-export async function requestToken(
-  transport: Transport,
-  credentials: Credentials,
-  request: TokenRequest,
-  signal: AbortSignal,
-  timeoutMs: number,
-): Promise<M2MTokenResponse> {
-  const auth = clientAuthentication(credentials.authMethod, credentials.clientId, credentials.clientSecret);
-  const form: TokenRequestBody = {
+export function tokenRequest(request: TokenRequest): FormOperation<M2MTokenResponse> {
+  const form: TokenForm = {
     grant_type: 'client_credentials',
-    ...auth.body,
     ...(request.scopes.length > 0 && { scope: request.scopes.join(' ') }),
     ...(request.audience.length > 0 && { audience: request.audience.join(' ') }),
     ...(request.resource !== undefined && { resource: request.resource }),
   };
-  const result = await transport
-    .POST('/oauth2/token', { body: form, headers: auth.headers, signal, parseAs: 'text' })
-    .catch((error: unknown) => {
-      throw failureBeforeBody(error, 'Token request', timeoutMs);
-    });
-  const { response } = result;
-  if (!response.ok) throw errorFromResponse(response, result.error, 'Token request');
+  return { path: '/oauth2/token', action: 'Token request', form, read: readTokenResponse };
+}
+
+function readTokenResponse(response: Response, text: string | undefined): M2MTokenResponse {
   const receivedAt = Date.now();
   let body: unknown;
   try {
-    body = result.data ? JSON.parse(result.data) : undefined;
+    body = text ? JSON.parse(text) : undefined;
   } catch {
     const type = response.headers.get('content-type') ?? 'no content-type';
     throw invalidTokenResponse(`the body is not JSON (${type})`, response);
@@ -61,9 +39,10 @@ export async function requestToken(
 }
 
 /**
- * Validates a successful token response (RFC 6749 §5.1). The body is untrusted: anything but an
+ * Validates a successful token response. The body is untrusted: anything but an
  * object with a non-empty `access_token`, a Bearer `token_type` and a sane `expires_in` is a
  * `server_error` that names the defect.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
  */
 export function processTokenResponse(
   body: unknown,
@@ -110,22 +89,6 @@ function invalidTokenResponse(problem: string, response: Response | undefined): 
     message: `Invalid token response: ${problem}`,
     ...(response && { headers: headersToRecord(response.headers) }),
   });
-}
-
-/** A failure while sending or while reading the body: network, timeout, abort or oversize. */
-export function failureBeforeBody(error: unknown, action: string, timeoutMs: number): M2MError {
-  if (error instanceof M2MError) return error;
-  const tooLarge =
-    error instanceof BodyTooLargeError ? error : error instanceof Error ? error.cause : undefined;
-  if (tooLarge instanceof BodyTooLargeError) {
-    return new M2MError({
-      code: M2MErrorCode.ServerError,
-      status: 0,
-      message: `${action} failed: ${tooLarge.message}`,
-      cause: error,
-    });
-  }
-  return errorFromNetwork(error, action, timeoutMs);
 }
 
 function describe(value: unknown): string {

@@ -1,6 +1,5 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../generated/schema.js';
-import type { ClientAuthMethod } from './types.js';
 
 export type Transport = Client<paths, 'application/x-www-form-urlencoded'>;
 
@@ -15,8 +14,7 @@ export class BodyTooLargeError extends Error {
 export function createTransport(baseUrl: string, fetchImpl: typeof fetch): Transport {
   return createClient<paths, 'application/x-www-form-urlencoded'>({
     baseUrl,
-    Request: RequestParts as unknown as typeof Request,
-    fetch: boundedFetch(fetchImpl),
+    ...unbuiltRequests(boundedFetch(fetchImpl)),
     bodySerializer: formBody,
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     // Credentials must not follow a redirect to another origin: a 3xx surfaces as an error instead.
@@ -55,38 +53,11 @@ export function formBody(body: unknown): string {
   return form.toString();
 }
 
-/**
- * The `Authorization` header of client_secret_basic (RFC 6749 §2.3.1): id and secret are each
- * form-urlencoded before they are joined with ":" and base64-encoded.
- */
-export function basicAuthorization(clientId: string, clientSecret: string): string {
-  const encode = (value: string) => new URLSearchParams([['', value]]).toString().slice(1);
-  return `Basic ${btoa(`${encode(clientId)}:${encode(clientSecret)}`)}`;
-}
-
-/** Client authentication of one request: body fields for client_secret_post, a header for basic. */
-export function clientAuthentication(
-  method: ClientAuthMethod,
-  clientId: string,
-  clientSecret: string,
-): { body: { client_id: string; client_secret?: string }; headers: Record<string, string> } {
-  return method === 'client_secret_basic'
-    ? {
-        body: { client_id: clientId },
-        headers: { authorization: basicAuthorization(clientId, clientSecret) },
-      }
-    : { body: { client_id: clientId, client_secret: clientSecret }, headers: {} };
-}
-
 /** The fetch this module was loaded with; a `fetch` configured by the user is called as before. */
 const nativeFetch = globalThis.fetch;
 
-/**
- * What openapi-fetch constructs for each call in place of a WHATWG Request: the URL and the init as
- * they are. The native fetch then builds the one Request it needs; building one here first would have
- * it copied into a second, which costs more than the rest of a token request's client-side work.
- */
-class RequestParts {
+/** What openapi-fetch constructs for each call in place of a WHATWG Request: its URL and init as they are. */
+export class RequestParts {
   readonly url: string;
   readonly method: string;
   readonly init: RequestInit;
@@ -97,13 +68,33 @@ class RequestParts {
   }
 }
 
-function boundedFetch(fetchImpl: typeof fetch): (request: Request) => Promise<Response> {
+/**
+ * openapi-fetch's `Request` and `fetch` options, so that `send` gets the URL and init of each call
+ * instead of a WHATWG Request: the native fetch then builds the one Request it needs, where building
+ * one here first would have it copied into a second (more than the rest of a token request's
+ * client-side work). The one place that depends on openapi-fetch internals (0.17, no middleware): it
+ * calls `new Request(url, init)` with the final URL string and the whole init, reads only `method` of
+ * the result (and copies init fields it lacks onto it), and passes it to `fetch` as the first
+ * argument. test/unit/transport.test.ts fails when that changes.
+ */
+export function unbuiltRequests(send: (parts: RequestParts) => Promise<Response>): {
+  Request: typeof Request;
+  fetch: (request: Request) => Promise<Response>;
+} {
+  return {
+    Request: RequestParts as unknown as typeof Request,
+    fetch: (request) => send(request as unknown as RequestParts),
+  };
+}
+
+/** `fetchImpl`, refusing a response body above MAX_BODY_BYTES. */
+function boundedFetch(fetchImpl: typeof fetch): (parts: RequestParts) => Promise<Response> {
   const send =
     fetchImpl === nativeFetch
       ? (parts: RequestParts) => fetchImpl(parts.url, parts.init)
       : (parts: RequestParts) => fetchImpl(new Request(parts.url, parts.init));
-  return async (request) => {
-    const response = await send(request as unknown as RequestParts);
+  return async (parts) => {
+    const response = await send(parts);
     const length = response.headers.get('content-length');
     const declared = Number(length);
     if (declared > MAX_BODY_BYTES) {

@@ -1,0 +1,127 @@
+import { type ClientAuthentication, clientAuthentication, type FormRequest } from './client-auth.js';
+import { type ResolvedConfig, resolveConfig } from './config.js';
+import { errorFromNetwork, errorFromResponse, M2MError, M2MErrorCode } from './errors.js';
+import { longestRunMs, type RetryPolicy, withRetries } from './retry.js';
+import { BodyTooLargeError, type Transport, transportFor } from './transport.js';
+import type { M2MClientConfig } from './types.js';
+
+/** The endpoints of the authorization server the client posts forms to. */
+export type EndpointPath = '/oauth2/token' | '/oauth2/revoke';
+
+/**
+ * One protocol operation over an endpoint: the form it sends, and how it reads a 2xx answer. An error
+ * response is an OAuth error response (RFC 6749 §5.2) for every operation, mapped by the endpoint.
+ */
+export type FormOperation<T> = {
+  readonly path: EndpointPath;
+  /** Names the operation in error messages ("Token request"). */
+  readonly action: string;
+  /** The operation's own fields; client authentication adds its fields per attempt. */
+  readonly form: Readonly<Record<string, string | undefined>>;
+  /** Reads a 2xx response whose body is `body`; throws an `M2MError` when it is not what the RFC asks. */
+  readonly read: (response: Response, body: string | undefined) => T;
+};
+
+export type CallOptions = {
+  /** Called before each attempt with its number, from 1. */
+  readonly onAttempt?: ((attempt: number) => void) | undefined;
+  /** Asked before each retry: true when nobody waits for the result any more, so none is made. */
+  readonly abandoned?: (() => boolean) | undefined;
+};
+
+/** What an endpoint is built from: the server, a timeout per attempt and the retry policy. */
+export type EndpointSettings = Pick<ResolvedConfig, 'baseUrl' | 'timeout' | 'fetch'> & RetryPolicy;
+
+/**
+ * One authenticated form POST to the authorization server: transport (openapi-fetch over the generated
+ * paths), client authentication per attempt, a timeout per attempt and the retry policy. Built once per
+ * client; the token request, revocation and the CLI send through it.
+ */
+export class Endpoint {
+  readonly #settings: EndpointSettings;
+  readonly #auth: ClientAuthentication;
+  readonly #transport: Transport;
+
+  constructor(
+    settings: EndpointSettings,
+    auth: ClientAuthentication,
+    transport: Transport = transportFor(settings.baseUrl, settings.fetch),
+  ) {
+    this.#settings = settings;
+    this.#auth = auth;
+    this.#transport = transport;
+  }
+
+  /** The longest one call may take: every attempt timing out, every wait between them at its cap. */
+  get longestCallMs(): number {
+    return longestRunMs(this.#settings, this.#settings.timeout);
+  }
+
+  /** Runs `operation` until it succeeds or the retry policy stops it; rejects with an `M2MError`. */
+  call<T>(operation: FormOperation<T>, options?: CallOptions): Promise<T> {
+    const onAttempt = options?.onAttempt;
+    return withRetries(
+      this.#settings,
+      (attempt) => {
+        onAttempt?.(attempt);
+        return this.#attempt(operation);
+      },
+      options?.abandoned,
+    );
+  }
+
+  async #attempt<T>(operation: FormOperation<T>): Promise<T> {
+    const { path, action } = operation;
+    const request: FormRequest = {
+      url: this.#settings.baseUrl + path,
+      form: { ...operation.form },
+      headers: {},
+    };
+    const authenticating = this.#auth.authenticate(request);
+    if (authenticating) await authenticating;
+    const { timeout } = this.#settings;
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException(`timed out after ${timeout} ms`, 'TimeoutError')),
+      timeout,
+    );
+    try {
+      const { response, data, error } = await this.#transport
+        // The form is the operation's, checked against the generated schema where it is built.
+        .POST(path, {
+          body: request.form as never,
+          headers: request.headers,
+          signal: controller.signal,
+          parseAs: 'text',
+        })
+        .catch((failure: unknown) => {
+          throw failureBeforeBody(failure, action);
+        });
+      if (!response.ok) throw errorFromResponse(response, error, action);
+      return operation.read(response, data);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** The endpoint `config` asks for, as the CLI sends through it. */
+export function createEndpoint(config: M2MClientConfig, resolved = resolveConfig(config)): Endpoint {
+  return new Endpoint(resolved, clientAuthentication(config, resolved.authMethod));
+}
+
+/** A failure while sending or while reading the body: network, timeout, abort or oversize. */
+export function failureBeforeBody(error: unknown, action: string): M2MError {
+  if (error instanceof M2MError) return error;
+  const tooLarge =
+    error instanceof BodyTooLargeError ? error : error instanceof Error ? error.cause : undefined;
+  if (tooLarge instanceof BodyTooLargeError) {
+    return new M2MError({
+      code: M2MErrorCode.ServerError,
+      status: 0,
+      message: `${action} failed: ${tooLarge.message}`,
+      cause: error,
+    });
+  }
+  return errorFromNetwork(error, action);
+}
