@@ -3,9 +3,14 @@ export { M2MConfigError } from './client/config.js';
 export { M2MError, M2MErrorCode } from './client/errors.js';
 export type {
   ClientAuthMethod,
+  M2MAuthorizationHeaders,
   M2MCacheError,
   M2MCacheLockRelease,
   M2MClientConfig,
+  M2MDpopConfig,
+  M2MDpopKeyMaterial,
+  M2MFetchInit,
+  M2MKeyObject,
   M2MTokenCache,
   M2MTokenClaims,
   M2MTokenRequestInfo,

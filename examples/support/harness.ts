@@ -1,7 +1,9 @@
 // Runs the guide's big examples as real processes: Prism from openapi/ as the authorization server,
-// the loopback token server of the tests as the application APIs they call.
+// the loopback token server of the tests as the application APIs they call. The DPoP example gets a
+// real authorization server that binds tokens (oidc-provider) and APIs that check every proof.
 import { resolve } from 'node:path';
 import { type PrismProcess, startPrism } from '../../scripts/prism.mjs';
+import { type OidcProviderServer, startOidcProvider } from '../../test/support/oidc-provider.js';
 import { type ProcessResult, runProcess } from '../../test/support/process.js';
 import {
   type RecordedRequest,
@@ -9,6 +11,7 @@ import {
   startTokenServer,
   type TokenServer,
 } from '../../test/support/token-server.js';
+import { type ResourceServer, startResourceServer } from '../../test/support/resource-server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -18,6 +21,7 @@ export const RUNNABLE = [
   'scheduled-job',
   'multi-tenant',
   'express-middleware',
+  'microservices-dpop',
 ] as const;
 export type ExampleName = (typeof RUNNABLE)[number];
 
@@ -26,6 +30,10 @@ export type ExampleEnvironment = {
   /** The application APIs: every request is recorded with its headers. */
   api: TokenServer;
   prism: PrismProcess;
+  /** The DPoP example's authorization server and the APIs that check its proofs. */
+  dpop: { authorizationServer: OidcProviderServer; api: ResourceServer };
+  /** The environment of one example: the DPoP one talks to `dpop`'s servers. */
+  envFor: (name: ExampleName) => Record<string, string>;
   stop: () => Promise<void>;
 };
 
@@ -56,8 +64,34 @@ function apiRoutes(request: RecordedRequest): Step {
   return { status: 404, body: { error: 'not_found' } };
 }
 
+const DPOP_CLIENT = { clientId: 'order-service', clientSecret: 'order-service-secret-0123456789' };
+
+/** oidc-provider binding tokens to the client's key (and asking for its nonce), and APIs checking proofs. */
+async function startDpopServers(): Promise<ExampleEnvironment['dpop']> {
+  const authorizationServer = await startOidcProvider({
+    clients: [
+      {
+        client_id: DPOP_CLIENT.clientId,
+        client_secret: DPOP_CLIENT.clientSecret,
+        token_endpoint_auth_method: 'client_secret_post',
+        dpop_bound_access_tokens: true,
+      },
+    ],
+    scopes: ['orders:write', 'inventory:read', 'payments:process'],
+    dpop: { requireNonce: true },
+  });
+  const api = await startResourceServer({
+    issuerKeys: authorizationServer.publicKeys,
+    answer: ({ method, path, body }) => {
+      const { status, body: answer } = apiRoutes({ method, path, raw: body, headers: {}, form: {} });
+      return { body: answer, ...(status !== undefined && { status }) };
+    },
+  });
+  return { authorizationServer, api };
+}
+
 export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
-  const [prism, api] = await Promise.all([startPrism(), startTokenServer()]);
+  const [prism, api, dpop] = await Promise.all([startPrism(), startTokenServer(), startDpopServers()]);
   api.setDefault(apiRoutes);
   // The Prism mock accepts any client; the spec's example client is used throughout.
   const clientId = 'your-client-id';
@@ -76,12 +110,21 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
     EXAMPLES_API_STUB: api.url,
     EXAMPLE_RUN_ONCE: '1',
   };
+  const dpopEnv = {
+    ...env,
+    PASSFLOW_URL: dpop.authorizationServer.issuer,
+    ORDER_SERVICE_CLIENT_ID: DPOP_CLIENT.clientId,
+    ORDER_SERVICE_CLIENT_SECRET: DPOP_CLIENT.clientSecret,
+    INTERNAL_API_URL: dpop.api.url,
+  };
   return {
     env,
     api,
     prism,
+    dpop,
+    envFor: (name) => (name === 'microservices-dpop' ? dpopEnv : env),
     stop: async () => {
-      await Promise.all([prism.stop(), api.close()]);
+      await Promise.all([prism.stop(), api.close(), dpop.authorizationServer.close(), dpop.api.close()]);
     },
   };
 }

@@ -13,10 +13,11 @@ const environment = await startExampleEnvironment();
 let failed = 0;
 try {
   console.log(
-    `Authorization server (Prism): ${environment.prism.url}; application APIs: ${environment.api.url}`,
+    `Authorization server (Prism): ${environment.prism.url}; application APIs: ${environment.api.url}; ` +
+      `DPoP: oidc-provider ${environment.dpop.authorizationServer.issuer}, APIs ${environment.dpop.api.url}`,
   );
   for (const name of names) {
-    const run = await runExample(name, environment.env);
+    const run = await runExample(name, environment.envFor(name));
     if (run.code !== 0) failed++;
     console.log(`\n${run.code === 0 ? 'ok  ' : 'FAIL'} examples/${name}.ts (exit ${run.code})`);
     for (const line of `${run.stdout}${run.stderr}`.trimEnd().split('\n')) console.log(`     ${line}`);

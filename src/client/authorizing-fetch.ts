@@ -15,8 +15,8 @@ export type AuthorizingFetchDeps = {
   readonly getToken: TokenSource;
   /** Present when the client has the `dpop` option. */
   readonly dpop: DpopProver | undefined;
-  /** The client's `fetch` option; otherwise the global fetch at the time of each call. */
-  readonly fetch: typeof fetch | undefined;
+  /** The client's `fetch` option (default: the global fetch). */
+  readonly fetch: typeof fetch;
 };
 
 export type AuthorizingFetch = {
@@ -69,7 +69,7 @@ export function authorizingFetch(deps: AuthorizingFetchDeps): AuthorizingFetch {
       const presented = await present(token, method, url);
       headers.set('authorization', presented.authorization);
       if (presented.dpop !== undefined) headers.set('dpop', presented.dpop);
-      const response = await (deps.fetch ?? globalThis.fetch)(input, { ...requestInit, headers });
+      const response = await deps.fetch(input, { ...requestInit, headers });
       if (url) dpop?.remember(url, response.headers);
       return response;
     };

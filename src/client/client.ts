@@ -1,6 +1,8 @@
+import { type AuthorizingFetch, authorizingFetch } from './authorizing-fetch.js';
 import { parseTokenClaims } from './claims.js';
 import { clientAuthentication } from './client-auth.js';
 import { type ResolvedConfig, resolveConfig } from './config.js';
+import { DpopProver } from './dpop-proof.js';
 import { Endpoint } from './endpoint.js';
 import { M2MError, M2MErrorCode } from './errors.js';
 import { Fleet } from './fleet.js';
@@ -12,7 +14,13 @@ import { SharedCache } from './shared-cache.js';
 import { abortable, SingleFlight } from './single-flight.js';
 import { type FlightOrder, type HeldToken, TokenStore } from './store.js';
 import { tokenRequest } from './token-endpoint.js';
-import type { M2MClientConfig, M2MTokenClaims, M2MTokenRequestOptions, M2MTokenResponse } from './types.js';
+import type {
+  M2MClientConfig,
+  M2MFetchInit,
+  M2MTokenClaims,
+  M2MTokenRequestOptions,
+  M2MTokenResponse,
+} from './types.js';
 
 /** How long a fetch lock outlives one attempt's timeout, unless its holder extends it. */
 const LOCK_MARGIN_MS = 2000;
@@ -30,6 +38,9 @@ export class M2MClient {
   /** The protocol over the shared cache, when one is configured. */
   readonly #fleet: Fleet | undefined;
   readonly #endpoint: Endpoint;
+  /** The DPoP proof key and nonces, with the `dpop` option. */
+  readonly #dpop: DpopProver | undefined;
+  #authorizing: AuthorizingFetch | undefined;
 
   /**
    * Create a new M2M client
@@ -40,13 +51,15 @@ export class M2MClient {
     const resolved = resolveConfig(config);
     const auth = clientAuthentication(config, resolved.authMethod);
     this.#config = resolved;
+    this.#dpop = config.dpop === undefined ? undefined : new DpopProver(config.dpop);
     this.#default = defaultRequest(resolved);
     this.#store = new TokenStore(resolved, this.#default.key, (held) => this.#renew(held));
     this.#endpoint = new Endpoint(resolved, auth);
     this.#fleet =
       resolved.cache &&
       new Fleet(new SharedCache(resolved.cache, resolved.onCacheError), {
-        keyOf: async (requestKey) => sharedCacheKey(resolved, await auth.credentialKey(), requestKey),
+        keyOf: async (requestKey) =>
+          sharedCacheKey(resolved, await auth.credentialKey(), requestKey, await this.#dpop?.thumbprint()),
         sharedUntil: (token) => sharedUntil(token, resolved.autoRefresh, resolved.refreshThreshold),
         lockTtlMs: resolved.timeout + LOCK_MARGIN_MS,
         longestFetchMs: this.#endpoint.longestCallMs,
@@ -131,6 +144,31 @@ export class M2MClient {
     if (failure) throw failure.reason;
   }
 
+  /**
+   * `fetch()` with this client's token: `Authorization: Bearer`, or `DPoP` with a proof of the request.
+   * One resend after a 401 that asks for a new token or the server's nonce, if the body can be resent.
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-7
+   */
+  fetch(input: RequestInfo | URL, init?: M2MFetchInit) {
+    return this.#authorizer().fetch(input, init);
+  }
+
+  /**
+   * The headers that authorize one request sent by another HTTP client: `authorization`, and with a
+   * DPoP-bound token `dpop`, a proof of this method and URL.
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
+   */
+  authorizationHeaders(method: string, url: string | URL, options?: M2MTokenRequestOptions) {
+    return this.#authorizer().authorizationHeaders(method, url, options);
+  }
+
+  /** Made on first use: most clients never send requests through the client. */
+  #authorizer(): AuthorizingFetch {
+    const { fetch } = this.#config;
+    this.#authorizing ??= authorizingFetch({ getToken: (o) => this.getToken(o), dpop: this.#dpop, fetch });
+    return this.#authorizing;
+  }
+
   /** The token path past the hot path: request, memory, then a flight. */
   async #getToken(options: M2MTokenRequestOptions | undefined): Promise<M2MTokenResponse> {
     const request = options ? requestFor(options, this.#default) : this.#default;
@@ -192,7 +230,7 @@ export class M2MClient {
 
   /** One token from the token endpoint, with retries and a timeout per attempt. */
   #fetch(request: TokenRequest, order: FlightOrder): Promise<M2MTokenResponse> {
-    return this.#endpoint.call(tokenRequest(request), {
+    return this.#endpoint.call(tokenRequest(request, this.#dpop), {
       onAttempt:
         this.#config.onTokenRequest && ((attempt) => notifyTokenRequest(this.#config, request, attempt)),
       // After clearCache() a failing request is not retried: its token would not be kept anyway.

@@ -1,5 +1,5 @@
 import { base64url, SignJWT } from 'jose';
-import { type DpopKey, loadDpopKey } from './dpop-key.js';
+import { checkDpopConfig, type DpopKey, loadDpopKey } from './dpop-key.js';
 import { DpopNonces } from './dpop-nonces.js';
 import type { M2MDpopConfig } from './types.js';
 
@@ -57,7 +57,9 @@ export class DpopProver {
   /** The `ath` of the last token presented: a client presents the same token many times. */
   #lastAth: { readonly token: string; readonly ath: Promise<string> } | undefined;
 
+  /** @throws M2MConfigError naming the field of `dpop` at fault */
   constructor(config: M2MDpopConfig) {
+    checkDpopConfig(config);
     this.#config = config;
   }
 

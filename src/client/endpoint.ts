@@ -1,5 +1,6 @@
 import { type ClientAuthentication, clientAuthentication, type FormRequest } from './client-auth.js';
 import { type ResolvedConfig, resolveConfig } from './config.js';
+import type { TokenRequestProof } from './dpop-request.js';
 import { errorFromNetwork, errorFromResponse, M2MError, M2MErrorCode } from './errors.js';
 import { longestRunMs, type RetryPolicy, withRetries } from './retry.js';
 import { BodyTooLargeError, type Transport, transportFor } from './transport.js';
@@ -20,6 +21,8 @@ export type FormOperation<T> = {
   readonly form: Readonly<Record<string, string | undefined>>;
   /** Reads a 2xx response whose body is `body`; throws an `M2MError` when it is not what the RFC asks. */
   readonly read: (response: Response, body: string | undefined) => T;
+  /** A DPoP proof beside client authentication, on each attempt (RFC 9449 §5). */
+  readonly proof?: TokenRequestProof | undefined;
 };
 
 export type CallOptions = {
@@ -70,8 +73,12 @@ export class Endpoint {
     );
   }
 
-  async #attempt<T>(operation: FormOperation<T>): Promise<T> {
-    const { path, action } = operation;
+  /**
+   * One attempt: a POST, and a second one when the first brought a DPoP nonce challenge (RFC 9449 §8):
+   * answering the server's nonce is part of the attempt, not one of the retries.
+   */
+  async #attempt<T>(operation: FormOperation<T>, answeringNonce = false): Promise<T> {
+    const { path, action, proof } = operation;
     const request: FormRequest = {
       url: this.#settings.baseUrl + path,
       form: { ...operation.form },
@@ -79,6 +86,17 @@ export class Endpoint {
     };
     const authenticating = this.#auth.authenticate(request);
     if (authenticating) await authenticating;
+    if (proof) await proof.attach(request);
+    const { response, data, error } = await this.#post(path, request, action);
+    if (proof?.challenged(request.url, response, error) && !answeringNonce) {
+      return this.#attempt(operation, true);
+    }
+    if (!response.ok) throw errorFromResponse(response, error, action);
+    return operation.read(response, data);
+  }
+
+  /** Sends one form POST under the per-attempt timeout; the body is read before it ends. */
+  async #post(path: EndpointPath, request: FormRequest, action: string) {
     const { timeout } = this.#settings;
     const controller = new AbortController();
     const timer = setTimeout(
@@ -86,7 +104,7 @@ export class Endpoint {
       timeout,
     );
     try {
-      const { response, data, error } = await this.#transport
+      return await this.#transport
         // The form is the operation's, checked against the generated schema where it is built.
         .POST(path, {
           body: request.form as never,
@@ -97,8 +115,6 @@ export class Endpoint {
         .catch((failure: unknown) => {
           throw failureBeforeBody(failure, action);
         });
-      if (!response.ok) throw errorFromResponse(response, error, action);
-      return operation.read(response, data);
     } finally {
       clearTimeout(timer);
     }

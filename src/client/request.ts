@@ -61,15 +61,20 @@ const encoder = new TextEncoder();
 
 /**
  * The key under which a token is stored in the shared cache: readable client id, then a SHA-256 over
- * everything that makes the token differ (server, client, credentials, scopes, audiences, resource), so
- * keys never hold the secret and a rotated secret misses. `credentialKey` comes from client authentication.
+ * everything that makes the token differ (server, client, credentials, scopes, audiences, resource, and
+ * the DPoP key's thumbprint), so keys never hold the secret, a rotated secret misses, and a DPoP-bound
+ * token is shared only with processes that hold its key. `credentialKey` comes from client authentication.
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-6.1 (tokens bound to a key thumbprint)
  */
 export async function sharedCacheKey(
   config: ResolvedConfig,
   credentialKey: string,
   requestKey: string,
+  dpopThumbprint?: string,
 ): Promise<string> {
-  const material = JSON.stringify([config.baseUrl, config.clientId, credentialKey, requestKey]);
+  const parts = [config.baseUrl, config.clientId, credentialKey, requestKey];
+  if (dpopThumbprint !== undefined) parts.push(`dpop:${dpopThumbprint}`);
+  const material = JSON.stringify(parts);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(material)));
   return `passflow:m2m:${encodeURIComponent(config.clientId)}:${base64url(digest)}`;
 }

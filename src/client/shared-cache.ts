@@ -106,7 +106,7 @@ export function isStoredToken(value: unknown): value is M2MTokenResponse {
   return (
     typeof token.access_token === 'string' &&
     token.access_token !== '' &&
-    token.token_type === 'Bearer' &&
+    (token.token_type === 'Bearer' || token.token_type === 'DPoP') &&
     typeof token.expires_in === 'number' &&
     Number.isFinite(token.expires_in) &&
     typeof token.issued_at === 'number' &&

@@ -1,4 +1,6 @@
 import type { components } from '../generated/schema.js';
+import type { DpopProver } from './dpop-proof.js';
+import { TokenRequestProof } from './dpop-request.js';
 import type { FormOperation } from './endpoint.js';
 import { headersToRecord, isRecord, M2MError, M2MErrorCode } from './errors.js';
 import type { TokenRequest } from './request.js';
@@ -8,25 +10,36 @@ import type { M2MTokenResponse } from './types.js';
 type TokenForm = Omit<components['schemas']['TokenRequest'], 'client_id' | 'client_secret'>;
 type TokenResponseBody = components['schemas']['TokenResponse'];
 
+/** Token types by their case-insensitive wire name (RFC 6749 §7.1). */
+const TOKEN_TYPES = new Map<string, M2MTokenResponse['token_type']>([
+  ['bearer', 'Bearer'],
+  ['dpop', 'DPoP'],
+]);
+
 /** The longest lifetime accepted from a server: a year. Anything longer is a server bug. */
 const MAX_EXPIRES_IN = 365 * 24 * 3600;
 
 /**
  * Client credentials access token request (plus `audience` and RFC 8707 `resource`); reads the
- * validated token stamped with the local receive time.
+ * validated token stamped with the local receive time. With `dpop`, each attempt carries a DPoP proof
+ * and a `DPoP` token type is accepted.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4.2
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
  */
-export function tokenRequest(request: TokenRequest): FormOperation<M2MTokenResponse> {
+export function tokenRequest(request: TokenRequest, dpop?: DpopProver): FormOperation<M2MTokenResponse> {
   const form: TokenForm = {
     grant_type: 'client_credentials',
     ...(request.scopes.length > 0 && { scope: request.scopes.join(' ') }),
     ...(request.audience.length > 0 && { audience: request.audience.join(' ') }),
     ...(request.resource !== undefined && { resource: request.resource }),
   };
-  return { path: '/oauth2/token', action: 'Token request', form, read: readTokenResponse };
+  const read = (response: Response, text: string | undefined) =>
+    readTokenResponse(response, text, dpop !== undefined);
+  const proof = dpop && new TokenRequestProof(dpop);
+  return { path: '/oauth2/token', action: 'Token request', form, read, proof };
 }
 
-function readTokenResponse(response: Response, text: string | undefined): M2MTokenResponse {
+function readTokenResponse(response: Response, text: string | undefined, dpop: boolean): M2MTokenResponse {
   const receivedAt = Date.now();
   let body: unknown;
   try {
@@ -35,19 +48,21 @@ function readTokenResponse(response: Response, text: string | undefined): M2MTok
     const type = response.headers.get('content-type') ?? 'no content-type';
     throw invalidTokenResponse(`the body is not JSON (${type})`, response);
   }
-  return processTokenResponse(body, receivedAt, response);
+  return processTokenResponse(body, receivedAt, response, dpop);
 }
 
 /**
  * Validates a successful token response. The body is untrusted: anything but an
- * object with a non-empty `access_token`, a Bearer `token_type` and a sane `expires_in` is a
- * `server_error` that names the defect.
+ * object with a non-empty `access_token`, a Bearer `token_type` (or `DPoP`, when the request carried a
+ * proof: `dpop`) and a sane `expires_in` is a `server_error` that names the defect.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
  */
 export function processTokenResponse(
   body: unknown,
   receivedAt: number,
   response?: Response,
+  dpop = false,
 ): M2MTokenResponse {
   const invalid = (problem: string) => invalidTokenResponse(problem, response);
   if (body === undefined) throw invalid('the body is empty');
@@ -56,8 +71,11 @@ export function processTokenResponse(
   if (typeof wire.access_token !== 'string' || wire.access_token === '') {
     throw invalid('access_token is missing or not a non-empty string');
   }
-  if (typeof wire.token_type !== 'string' || wire.token_type.toLowerCase() !== 'bearer') {
-    throw invalid(`token_type must be "Bearer" (got ${describe(wire.token_type)})`);
+  const tokenType =
+    typeof wire.token_type === 'string' ? TOKEN_TYPES.get(wire.token_type.toLowerCase()) : undefined;
+  if (tokenType === undefined || (tokenType === 'DPoP' && !dpop)) {
+    const expected = dpop ? '"Bearer" or "DPoP"' : '"Bearer" (no DPoP proof was sent)';
+    throw invalid(`token_type must be ${expected} (got ${describe(wire.token_type)})`);
   }
   const expiresIn = wire.expires_in;
   if (
@@ -75,7 +93,7 @@ export function processTokenResponse(
   }
   return {
     access_token: wire.access_token,
-    token_type: 'Bearer',
+    token_type: tokenType,
     expires_in: Math.floor(expiresIn),
     ...(wire.scope !== undefined && { scope: wire.scope }),
     issued_at: Math.floor(receivedAt / 1000),

@@ -135,7 +135,7 @@ describe('contract kit against local servers', () => {
     expect(run.output).toContain('6 cases: 0 passed, 6 failed');
     for (const name of CASES) expect(caseLine(run.output, name)).toMatch(/^FAIL {2}/);
     expect(run.output).toMatch(
-      /spec violation at response\.body\.token_type: Response body property token_type must be equal to constant/,
+      /spec violation at response\.body\.token_type: Response body property token_type must be equal to one of the allowed values: Bearer, DPoP/,
     );
     expect(run.output).toMatch(
       /spec violation at response\.body\.expires_in: Response body property expires_in must be integer/,

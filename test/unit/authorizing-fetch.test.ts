@@ -247,7 +247,7 @@ describe('m2m.fetch with DPoP-bound tokens', () => {
 
 describe('authorizationHeaders', () => {
   it('bearer: only authorization', async () => {
-    const client = authorizingFetch({ getToken: tokens().getToken, dpop: undefined, fetch: undefined });
+    const client = authorizingFetch({ getToken: tokens().getToken, dpop: undefined, fetch: globalThis.fetch });
     expect(await client.authorizationHeaders('get', 'not even a URL')).toEqual({
       authorization: 'Bearer tok-1',
     });
@@ -257,7 +257,7 @@ describe('authorizationHeaders', () => {
     const client = authorizingFetch({
       getToken: tokens('DPoP').getToken,
       dpop: new DpopProver(true),
-      fetch: undefined,
+      fetch: globalThis.fetch,
     });
     const headers = await client.authorizationHeaders('post', new URL('https://api.test/pay?x=1'));
     expect(headers.authorization).toBe('DPoP tok-1');
