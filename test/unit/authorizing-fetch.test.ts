@@ -247,7 +247,11 @@ describe('m2m.fetch with DPoP-bound tokens', () => {
 
 describe('authorizationHeaders', () => {
   it('bearer: only authorization', async () => {
-    const client = authorizingFetch({ getToken: tokens().getToken, dpop: undefined, fetch: globalThis.fetch });
+    const client = authorizingFetch({
+      getToken: tokens().getToken,
+      dpop: undefined,
+      fetch: globalThis.fetch,
+    });
     expect(await client.authorizationHeaders('get', 'not even a URL')).toEqual({
       authorization: 'Bearer tok-1',
     });
