@@ -1,6 +1,6 @@
 import type { M2MCacheError, M2MTokenCache, M2MTokenResponse } from './types.js';
 
-/** How long one operation of a custom cache may take before it counts as failed. */
+/** How long one operation of the shared cache may take before it counts as failed. */
 export const CACHE_TIMEOUT_MS = 1000;
 
 /** A fetch lock this process holds. */

@@ -46,7 +46,7 @@ export type M2MClientConfig = {
   /** Client authentication method (default: 'client_secret_post') */
   authMethod?: ClientAuthMethod;
 
-  /** Custom token cache implementation */
+  /** Shared token cache: tokens (and, with `lock`, their fetches) shared between processes */
   cache?: M2MTokenCache;
 
   /** Permit a plain `http:` URL to a non-loopback host. Credentials then cross the network in clear. */
@@ -69,7 +69,7 @@ export type M2MClientConfig = {
   /** Callback for token responses (for logging/metrics); `access_token` is redacted */
   onTokenResponse?: (response: M2MTokenResponse) => void;
 
-  /** Callback when the custom cache fails or times out; the client then goes on as on a cache miss */
+  /** Callback when the shared cache fails or times out; the client then goes on as on a cache miss */
   onCacheError?: (error: M2MCacheError) => void;
 };
 
@@ -167,7 +167,7 @@ export type M2MTokenRequestInfo = {
 };
 
 /**
- * Custom token cache interface
+ * Shared token cache interface: what `M2MClientConfig.cache` implements (Redis: `@passflow/core/redis`)
  */
 export interface M2MTokenCache {
   /** Get cached token */
@@ -196,7 +196,7 @@ export type M2MCacheLockRelease = (() => Promise<void>) & {
   extend?: (ttlMs: number) => Promise<boolean>;
 };
 
-/** A custom cache failed or timed out; the client treated it as a miss. */
+/** The shared cache failed or timed out; the client treated it as a miss. */
 export type M2MCacheError = {
   operation: 'get' | 'set' | 'delete' | 'lock';
   error: Error;
