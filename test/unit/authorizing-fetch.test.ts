@@ -67,6 +67,14 @@ describe('m2m.fetch with bearer tokens', () => {
     expect(source.calls).toEqual([undefined]);
   });
 
+  it("replaces an Authorization or DPoP header of the caller's own", async () => {
+    const wire = scriptedFetch();
+    const client = authorizingFetch({ getToken: tokens().getToken, dpop: undefined, fetch: wire.fetch });
+    await client.fetch('http://api.test/x', { headers: { Authorization: 'Basic abc', DPoP: 'stale' } });
+    expect(wire.sent[0]?.headers.get('authorization')).toBe('Bearer tok-1');
+    expect(wire.sent[0]?.headers.get('dpop')).toBe('stale');
+  });
+
   it('takes scopes, audience and resource out of init for the token, and keeps the headers of a Request', async () => {
     const wire = scriptedFetch();
     const source = tokens();
@@ -181,14 +189,14 @@ describe('m2m.fetch with bearer tokens', () => {
 });
 
 describe('m2m.fetch with DPoP-bound tokens', () => {
-  it('Authorization: DPoP and a proof with htm, htu (no query), ath', async () => {
+  it("Authorization: DPoP and a proof with htm, htu (no query), ath, in place of the caller's DPoP header", async () => {
     const wire = scriptedFetch();
     const client = authorizingFetch({
       getToken: tokens('DPoP').getToken,
       dpop: new DpopProver(true),
       fetch: wire.fetch,
     });
-    await client.fetch('http://api.test/orders/7?full=1#x', { method: 'delete' });
+    await client.fetch('http://api.test/orders/7?full=1#x', { method: 'delete', headers: { dpop: 'stale' } });
     const headers = wire.sent[0]?.headers;
     expect(headers?.get('authorization')).toBe('DPoP tok-1');
     const proof = decodeJwt(headers?.get('dpop') ?? '');
