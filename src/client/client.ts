@@ -25,6 +25,8 @@ import type {
 /** How long a fetch lock outlives one attempt's timeout, unless its holder extends it. */
 const LOCK_MARGIN_MS = 2000;
 
+const noRenewal = () => {};
+
 /**
  * OAuth 2.0 Client Credentials client (RFC 6749 §4.4) for the Passflow token service: obtains, caches,
  * shares and renews access tokens, one request per token however many callers ask.
@@ -53,7 +55,9 @@ export class M2MClient {
     this.#config = resolved;
     this.#dpop = config.dpop === undefined ? undefined : new DpopProver(config.dpop);
     this.#default = defaultRequest(resolved);
-    this.#store = new TokenStore(resolved, this.#default.key, (held) => this.#renew(held));
+    // Without autoRefresh nothing is renewed ahead of time: no callback to hold per client.
+    const renew = resolved.autoRefresh ? (held: HeldToken) => this.#renew(held) : noRenewal;
+    this.#store = new TokenStore(resolved, this.#default.key, renew);
     this.#endpoint = new Endpoint(resolved, auth);
     this.#fleet =
       resolved.cache &&
@@ -73,10 +77,7 @@ export class M2MClient {
    */
   getToken(options?: M2MTokenRequestOptions): Promise<M2MTokenResponse> {
     // The hot path: the default token, cached and not due for renewal. No allocation, no await.
-    if (options === undefined) {
-      const fresh = this.#store.freshDefault();
-      if (fresh) return fresh;
-    }
+    if (options === undefined) return this.#store.freshDefault() ?? this.#getToken(undefined);
     return this.#getToken(options);
   }
 
@@ -85,7 +86,7 @@ export class M2MClient {
    * @throws M2MError on authentication failure
    */
   getValidToken(): Promise<M2MTokenResponse> {
-    return this.getToken();
+    return this.#store.freshDefault() ?? this.#getToken(undefined);
   }
 
   /** The last token this client obtained or read from its cache, or null. Synchronous, no I/O. */
@@ -215,14 +216,17 @@ export class M2MClient {
 
   /** A token from the fleet (the shared cache) or the token endpoint, stored, then the hook told. */
   async #obtain(request: TokenRequest, force: boolean, order: FlightOrder): Promise<HeldToken> {
+    let token: M2MTokenResponse;
     let fetched: M2MTokenResponse | undefined;
-    const fetch = async () => {
-      fetched = await this.#fetch(request, order);
-      return fetched;
-    };
-    const token = this.#fleet
-      ? await this.#fleet.obtain(request.key, force, fetch, () => this.#store.isCurrent(order))
-      : await fetch();
+    if (this.#fleet) {
+      const fetch = async () => {
+        fetched = await this.#fetch(request, order);
+        return fetched;
+      };
+      token = await this.#fleet.obtain(request.key, force, fetch, () => this.#store.isCurrent(order));
+    } else {
+      token = fetched = await this.#fetch(request, order);
+    }
     const held = this.#store.keep(request, token, order);
     if (token === fetched) notifyTokenResponse(this.#config, token);
     return held;

@@ -11,14 +11,25 @@ export class SingleFlight<T> {
     if (!flight) {
       this.#flights ??= new Map();
       const flights = this.#flights;
+      const settled = () => {
+        if (flights.get(key) !== flight) return;
+        flights.delete(key);
+        if (flights.size === 0 && this.#flights === flights) this.#flights = undefined;
+      };
       // Started after it is registered: work that calls back in (a hook asking for a token) joins it.
+      // Two callbacks rather than finally(), which costs two more promises per flight.
       flight = Promise.resolve()
         .then(work)
-        .finally(() => {
-          if (flights.get(key) !== flight) return;
-          flights.delete(key);
-          if (flights.size === 0 && this.#flights === flights) this.#flights = undefined;
-        });
+        .then(
+          (value) => {
+            settled();
+            return value;
+          },
+          (error: unknown) => {
+            settled();
+            throw error;
+          },
+        );
       flights.set(key, flight);
     }
     return flight;
