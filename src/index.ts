@@ -1,3 +1,4 @@
+export type { M2MFetchInit } from './client/authorizing-fetch.js';
 export { M2MClient } from './client/client.js';
 export { M2MConfigError } from './client/config.js';
 export { M2MError, M2MErrorCode } from './client/errors.js';
@@ -9,7 +10,6 @@ export type {
   M2MClientConfig,
   M2MDpopConfig,
   M2MDpopKeyMaterial,
-  M2MFetchInit,
   M2MKeyObject,
   M2MTokenCache,
   M2MTokenClaims,

@@ -1,12 +1,13 @@
 import type { DpopProver } from './dpop-proof.js';
 import { M2MError, M2MErrorCode } from './errors.js';
-import type {
-  M2MAuthorizationHeaders,
-  M2MFetchInit,
-  M2MTokenRequestOptions,
-  M2MTokenResponse,
-} from './types.js';
+import type { M2MAuthorizationHeaders, M2MTokenRequestOptions, M2MTokenResponse } from './types.js';
 import { answerTo } from './www-authenticate.js';
+
+/**
+ * The `init` of `m2m.fetch()`: a fetch `RequestInit`, plus the token to use when it is not the
+ * client's default one (as for `getToken()`).
+ */
+export type M2MFetchInit = RequestInit & Pick<M2MTokenRequestOptions, 'scopes' | 'audience' | 'resource'>;
 
 /** Where the tokens come from: the client's `getToken`. */
 export type TokenSource = (options?: M2MTokenRequestOptions) => Promise<M2MTokenResponse>;

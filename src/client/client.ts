@@ -1,4 +1,4 @@
-import { type AuthorizingFetch, authorizingFetch } from './authorizing-fetch.js';
+import { type AuthorizingFetch, authorizingFetch, type M2MFetchInit } from './authorizing-fetch.js';
 import { parseTokenClaims } from './claims.js';
 import { clientAuthentication } from './client-auth.js';
 import { type ResolvedConfig, resolveConfig } from './config.js';
@@ -14,13 +14,7 @@ import { SharedCache } from './shared-cache.js';
 import { abortable, SingleFlight } from './single-flight.js';
 import { type FlightOrder, type HeldToken, TokenStore } from './store.js';
 import { tokenRequest } from './token-endpoint.js';
-import type {
-  M2MClientConfig,
-  M2MFetchInit,
-  M2MTokenClaims,
-  M2MTokenRequestOptions,
-  M2MTokenResponse,
-} from './types.js';
+import type { M2MClientConfig, M2MTokenClaims, M2MTokenRequestOptions, M2MTokenResponse } from './types.js';
 
 /** How long a fetch lock outlives one attempt's timeout, unless its holder extends it. */
 const LOCK_MARGIN_MS = 2000;

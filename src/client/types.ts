@@ -248,9 +248,3 @@ export type M2MAuthorizationHeaders = {
   /** The DPoP proof for this request (method and URL), present with a DPoP-bound token */
   dpop?: string;
 };
-
-/**
- * The `init` of `m2m.fetch()`: a fetch `RequestInit`, plus the token to use when it is not the
- * client's default one.
- */
-export type M2MFetchInit = RequestInit & Pick<M2MTokenRequestOptions, 'scopes' | 'audience' | 'resource'>;
