@@ -1,16 +1,13 @@
-export type { M2MFetchInit } from './client/authorizing-fetch.js';
+export type { M2MAuthorizationHeaders, M2MFetchInit } from './client/authorizing-fetch.js';
 export { M2MClient } from './client/client.js';
 export { M2MConfigError } from './client/config.js';
+export type { M2MDpopConfig, M2MDpopKeyMaterial, M2MKeyObject } from './client/dpop-key.js';
 export { M2MError, M2MErrorCode } from './client/errors.js';
 export type {
   ClientAuthMethod,
-  M2MAuthorizationHeaders,
   M2MCacheError,
   M2MCacheLockRelease,
   M2MClientConfig,
-  M2MDpopConfig,
-  M2MDpopKeyMaterial,
-  M2MKeyObject,
   M2MTokenCache,
   M2MTokenClaims,
   M2MTokenRequestInfo,

@@ -1,11 +1,24 @@
 import type { DpopProver } from './dpop-proof.js';
 import { M2MError, M2MErrorCode } from './errors.js';
-import type { M2MAuthorizationHeaders, M2MTokenRequestOptions, M2MTokenResponse } from './types.js';
+import type { M2MTokenRequestOptions, M2MTokenResponse } from './types.js';
 import { answerTo } from './www-authenticate.js';
+
+/**
+ * Headers that authorize one request to a resource server, from `m2m.authorizationHeaders()`.
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1 (Bearer)
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1 (DPoP)
+ */
+export type M2MAuthorizationHeaders = {
+  /** `Bearer <token>` or `DPoP <token>` */
+  authorization: string;
+  /** The DPoP proof for this request (method and URL), present with a DPoP-bound token */
+  dpop?: string;
+};
 
 /**
  * The `init` of `m2m.fetch()`: a fetch `RequestInit`, plus the token to use when it is not the
  * client's default one (as for `getToken()`).
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7 (DPoP-bound tokens at a resource server)
  */
 export type M2MFetchInit = RequestInit & Pick<M2MTokenRequestOptions, 'scopes' | 'audience' | 'resource'>;
 
@@ -34,7 +47,10 @@ export type AuthorizingFetch = {
  * DPoP-bound token, `Authorization: DPoP` with a proof that covers the token (`ath`) and the server's
  * nonce. A 401 that asks for a new token (`invalid_token`) or for the server's nonce is answered by one
  * resend, when the request body can be sent again.
- * @see RFC 6750 §2.1, §3.1; RFC 9449 §7, §9
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-9
  */
 export function authorizingFetch(deps: AuthorizingFetchDeps): AuthorizingFetch {
   const { getToken, dpop } = deps;

@@ -8,36 +8,56 @@ import {
   type JWK,
 } from 'jose';
 import { M2MConfigError } from './config.js';
-import type { M2MDpopConfig, M2MDpopKeyMaterial } from './types.js';
+
+/**
+ * A Node.js `KeyObject` (from `node:crypto`), described by its shape so that these declarations need
+ * no Node.js types.
+ * @see https://nodejs.org/api/crypto.html#class-keyobject
+ */
+export type M2MKeyObject = { readonly type: string };
+
+/**
+ * Key material for a DPoP proof key: a Web Crypto key, a Node.js KeyObject or a JWK (EC, OKP or RSA).
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.2 (the proof's asymmetric key)
+ * @see https://www.rfc-editor.org/rfc/rfc7517 (JWK)
+ */
+export type M2MDpopKeyMaterial = CryptoKey | M2MKeyObject | JsonWebKey;
+
+/**
+ * The `dpop` option: `true` for a generated ES256 key pair, or a key of your own. Give the same key to
+ * every replica that shares a token cache: a DPoP-bound token is only usable with its key.
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.2 (proofs)
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5 (DPoP access token request)
+ */
+export type M2MDpopConfig =
+  | true
+  | {
+      /** The private key that signs proofs (EC, OKP or RSA). */
+      privateKey: M2MDpopKeyMaterial;
+      /** Its public key; required when `privateKey` is a non-extractable CryptoKey. */
+      publicKey?: M2MDpopKeyMaterial;
+      /** JWS algorithm of the proofs (default: from the key, ES256 for a P-256 key). */
+      algorithm?: string;
+    };
 
 /**
  * A loaded DPoP proof key: the private key that signs, the public JWK that every proof carries in its
  * header, and that JWK's thumbprint, which the server binds tokens to (`cnf.jkt`).
- * @see RFC 9449 §4.2 (the `jwk` header), §6.1 (`cnf.jkt`)
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.2 (the `jwk` header)
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-6.1 (`cnf.jkt`)
  */
 export type DpopKey = {
   readonly privateKey: CryptoKey;
   /** The public members only (RFC 7638 §3.2): never anything private. */
   readonly publicJwk: Readonly<JWK>;
   readonly algorithm: string;
-  /** base64url SHA-256 JWK thumbprint of the public key. @see RFC 7638 §3 */
+  /** base64url SHA-256 JWK thumbprint of the public key. @see https://www.rfc-editor.org/rfc/rfc7638#section-3 */
   readonly thumbprint: string;
 };
 
 /** The JWS algorithms a proof key may use: asymmetric only (RFC 9449 §4.2, `alg`). */
-export const DPOP_ALGORITHMS = [
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-] as const;
+export const DPOP_ALGORITHMS: readonly string[] =
+  'ES256 ES384 ES512 EdDSA Ed25519 RS256 RS384 RS512 PS256 PS384 PS512'.split(' ');
 
 const PUBLIC_MEMBERS: Record<string, readonly string[]> = {
   EC: ['crv', 'x', 'y'],
@@ -71,7 +91,7 @@ export function checkDpopConfig(value: unknown): void {
   const { privateKey, publicKey, algorithm } = value as Record<string, unknown>;
   checkKey(privateKey, 'private', 'dpop.privateKey');
   if (publicKey !== undefined) checkKey(publicKey, 'public', 'dpop.publicKey');
-  if (algorithm !== undefined && !(DPOP_ALGORITHMS as readonly unknown[]).includes(algorithm)) {
+  if (algorithm !== undefined && !DPOP_ALGORITHMS.includes(algorithm as string)) {
     fail('dpop.algorithm', `must be one of ${DPOP_ALGORITHMS.join(', ')}`);
   }
   if (isCryptoKey(privateKey) && !privateKey.extractable && publicKey === undefined) {
@@ -98,7 +118,8 @@ function checkKey(key: unknown, type: 'private' | 'public', field: string): void
  * that key, algorithm and public key fit together, so a mismatch fails here with a clear message rather
  * than as a rejected proof.
  * @throws M2MConfigError naming the field at fault
- * @see RFC 9449 §4.2, §11.4 (protecting the private key)
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.2
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-11.4 (protecting the private key)
  */
 export async function loadDpopKey(config: M2MDpopConfig): Promise<DpopKey> {
   if (config === true) {
@@ -147,7 +168,7 @@ function algorithmFor(publicJwk: JWK, privateKey: M2MDpopKeyMaterial): string {
   const byCurve = publicJwk.crv === undefined ? undefined : CURVE_ALGORITHMS[publicJwk.crv];
   if (byCurve) return byCurve;
   const declared = isJwk(privateKey) ? privateKey.alg : undefined;
-  if (declared && (DPOP_ALGORITHMS as readonly string[]).includes(declared)) return declared;
+  if (declared && DPOP_ALGORITHMS.includes(declared)) return declared;
   if (isCryptoKey(privateKey)) {
     const { name, hash } = privateKey.algorithm as RsaHashedKeyAlgorithm;
     const bits = hash?.name?.replace('SHA-', '');

@@ -7,7 +7,8 @@ const MAX_ORIGINS = 256;
  * The latest `DPoP-Nonce` of each server (the authorization server and every resource server, by
  * origin), sent in each later proof to that server. A server may hand out a new nonce on any response,
  * an error or a success.
- * @see RFC 9449 §8 (authorization server nonce), §9 (resource server nonce)
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-8 (authorization server nonce)
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-9 (resource server nonce)
  */
 export class DpopNonces {
   readonly #byOrigin = new Map<string, string>();

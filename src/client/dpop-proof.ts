@@ -1,9 +1,8 @@
 import { base64url, SignJWT } from 'jose';
-import { checkDpopConfig, type DpopKey, loadDpopKey } from './dpop-key.js';
+import { checkDpopConfig, type DpopKey, loadDpopKey, type M2MDpopConfig } from './dpop-key.js';
 import { DpopNonces } from './dpop-nonces.js';
-import type { M2MDpopConfig } from './types.js';
 
-/** The claims of one proof that vary per request. @see RFC 9449 §4.2 */
+/** The claims of one proof that vary per request. @see https://www.rfc-editor.org/rfc/rfc9449#section-4.2 */
 export type ProofClaims = {
   /** HTTP method of the request */
   readonly htm: string;
@@ -15,14 +14,17 @@ export type ProofClaims = {
   readonly ath?: string | undefined;
 };
 
-/** The `htu` of a request to `url`: its URI without query and fragment. @see RFC 9449 §4.2 */
+/**
+ * The `htu` of a request to `url`: its URI without query and fragment.
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.2
+ */
 export function proofTarget(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
 const encoder = new TextEncoder();
 
-/** `ath`: base64url of the SHA-256 of the ASCII access token. @see RFC 9449 §4.2 */
+/** `ath`: base64url of the SHA-256 of the ASCII access token. @see https://www.rfc-editor.org/rfc/rfc9449#section-4.2 */
 export async function accessTokenHash(accessToken: string): Promise<string> {
   return base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(accessToken))));
 }
@@ -30,7 +32,7 @@ export async function accessTokenHash(accessToken: string): Promise<string> {
 /**
  * Signs one DPoP proof JWT: header `typ: dpop+jwt`, `alg`, the public `jwk`; claims `jti` (unique per
  * proof), `htm`, `htu`, `iat`, and `nonce` and `ath` when given.
- * @see RFC 9449 §4.2, §4.3
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.2
  */
 export function signProof(key: DpopKey, claims: ProofClaims): Promise<string> {
   return new SignJWT({
@@ -48,7 +50,7 @@ export function signProof(key: DpopKey, claims: ProofClaims): Promise<string> {
 /**
  * One client's DPoP state: its proof key (loaded or generated at first use) and the servers' nonces.
  * Makes the proof for each request, token endpoint or resource server.
- * @see RFC 9449
+ * @see https://www.rfc-editor.org/rfc/rfc9449
  */
 export class DpopProver {
   readonly #config: M2MDpopConfig;
@@ -80,7 +82,8 @@ export class DpopProver {
   /**
    * A fresh proof for `method` `url`, with the server's latest nonce, and with `ath` when the request
    * presents `accessToken` (to a resource server).
-   * @see RFC 9449 §4.2 (token requests), §7 (resource requests)
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.2 (token requests)
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-7 (resource requests)
    */
   async proof(method: string, url: URL, accessToken?: string): Promise<string> {
     const key = await this.key();

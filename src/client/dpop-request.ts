@@ -13,7 +13,8 @@ export type ProvableRequest = {
  * DPoP at the token endpoint, beside client authentication: a fresh proof on every attempt, and the
  * authorization server's nonce, kept from any of its responses. A `400 use_dpop_nonce` that brings a
  * nonce is answered by the caller once, with a new proof; it is not one of the retries.
- * @see RFC 9449 §5 (token request), §8 (authorization server nonce)
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5 (token request)
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-8 (authorization server nonce)
  */
 export class TokenRequestProof {
   readonly #prover: DpopProver;

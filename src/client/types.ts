@@ -1,3 +1,4 @@
+import type { M2MDpopConfig } from './dpop-key.js';
 import type { M2MError } from './errors.js';
 
 /** How the client authenticates at the token endpoint (RFC 6749 §2.3.1). */
@@ -59,7 +60,7 @@ export type M2MClientConfig = {
    * Sender-constrained tokens (DPoP): every token request carries a proof signed with this key, and
    * tokens come bound to it. `true` generates an ES256 key pair at first use, its private key not
    * extractable. Default: off.
-   * @see RFC 9449
+   * @see https://www.rfc-editor.org/rfc/rfc9449
    */
   dpop?: M2MDpopConfig;
 
@@ -212,39 +213,3 @@ export interface RetryStrategy {
   /** Get delay before next retry in milliseconds; `attempt` is 0 before the first retry */
   getDelay(attempt: number): number;
 }
-
-/**
- * A Node.js `KeyObject` (from `node:crypto`), described by its shape so that these declarations need
- * no Node.js types.
- */
-export type M2MKeyObject = { readonly type: string };
-
-/** Key material for a DPoP proof key: a Web Crypto key, a Node.js KeyObject or a JWK. */
-export type M2MDpopKeyMaterial = CryptoKey | M2MKeyObject | JsonWebKey;
-
-/**
- * The `dpop` option: `true` for a generated ES256 key pair, or a key of your own. Give the same key to
- * every replica that shares a token cache: a DPoP-bound token is only usable with its key.
- * @see RFC 9449 §4.2
- */
-export type M2MDpopConfig =
-  | true
-  | {
-      /** The private key that signs proofs (EC, OKP or RSA). */
-      privateKey: M2MDpopKeyMaterial;
-      /** Its public key; required when `privateKey` is a non-extractable CryptoKey. */
-      publicKey?: M2MDpopKeyMaterial;
-      /** JWS algorithm of the proofs (default: from the key, ES256 for a P-256 key). */
-      algorithm?: string;
-    };
-
-/**
- * Headers that authorize one request to a resource server, from `m2m.authorizationHeaders()`.
- * @see RFC 6750 §2.1 (Bearer), RFC 9449 §7.1 (DPoP)
- */
-export type M2MAuthorizationHeaders = {
-  /** `Bearer <token>` or `DPoP <token>` */
-  authorization: string;
-  /** The DPoP proof for this request (method and URL), present with a DPoP-bound token */
-  dpop?: string;
-};

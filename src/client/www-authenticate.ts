@@ -15,7 +15,10 @@ const SPACES = /[ \t]*/y;
  * Parses a `WWW-Authenticate` value into its challenges. Several header lines arrive joined by ", ", so
  * a comma ends either a parameter or a challenge: what follows decides. Malformed text ends the parse;
  * the challenges read until then are kept.
- * @see RFC 9110 §11.6.1, §11.2 (auth-param, token68), RFC 6750 §3, RFC 9449 §7.1
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.2 (auth-param, token68)
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
  */
 export function parseChallenges(header: string | null | undefined): Challenge[] {
   const challenges: Challenge[] = [];
@@ -61,7 +64,9 @@ export type ChallengeAnswer = 'refresh-token' | 'use-nonce' | undefined;
  * Reads a resource server's 401: `use_dpop_nonce` in a DPoP challenge (with a `DPoP-Nonce` header) asks
  * for a new proof with that nonce; `invalid_token` (expired, revoked, ...) asks for a new token. Anything
  * else (no challenge, `insufficient_scope`, `invalid_dpop_proof`) is not for the client to fix.
- * @see RFC 6750 §3.1, RFC 9449 §7.1, §9
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-9
  */
 export function answerTo(header: string | null, hasNonce: boolean): ChallengeAnswer {
   let answer: ChallengeAnswer;
