@@ -55,13 +55,19 @@ export type AuthorizingFetch = {
 export function authorizingFetch(deps: AuthorizingFetchDeps): AuthorizingFetch {
   const { getToken, dpop } = deps;
 
-  /** The headers that present `token` for `method` `url`. */
-  async function present(token: M2MTokenResponse, method: string, url: URL | undefined) {
+  /** The headers that present `token` for `method` `url`: a promise only when a proof is to be signed. */
+  function present(
+    token: M2MTokenResponse,
+    method: string,
+    url: URL | undefined,
+  ): M2MAuthorizationHeaders | Promise<M2MAuthorizationHeaders> {
     if (token.token_type !== 'DPoP' || dpop === undefined || url === undefined) {
-      return { authorization: `Bearer ${token.access_token}` } as M2MAuthorizationHeaders;
+      return { authorization: `Bearer ${token.access_token}` };
     }
-    const proof = await withClearErrors(() => dpop.proof(method, url, token.access_token));
-    return { authorization: `DPoP ${token.access_token}`, dpop: proof };
+    return withClearErrors(() => dpop.proof(method, url, token.access_token)).then((proof) => ({
+      authorization: `DPoP ${token.access_token}`,
+      dpop: proof,
+    }));
   }
 
   /**
@@ -81,11 +87,11 @@ export function authorizingFetch(deps: AuthorizingFetchDeps): AuthorizingFetch {
     const method = httpMethod(requestInit.method ?? request?.method ?? 'GET');
     // The URL is parsed only for a DPoP proof; a bearer request leaves it to fetch.
     const url = dpop ? targetUrl(request?.url ?? String(input)) : undefined;
+    const callerHeaders = requestInit.headers ?? request?.headers;
     const send = async (token: M2MTokenResponse) => {
-      const headers = new Headers(requestInit.headers ?? request?.headers);
-      const presented = await present(token, method, url);
-      headers.set('authorization', presented.authorization);
-      if (presented.dpop !== undefined) headers.set('dpop', presented.dpop);
+      const presenting = present(token, method, url);
+      const presented = presenting instanceof Promise ? await presenting : presenting;
+      const headers = callerHeaders === undefined ? presented : merged(callerHeaders, presented);
       const response = await deps.fetch(input, { ...requestInit, headers });
       if (url) dpop?.remember(url, response.headers);
       return response;
@@ -108,6 +114,14 @@ export function authorizingFetch(deps: AuthorizingFetchDeps): AuthorizingFetch {
       return present(await getToken(options), method.toUpperCase(), target);
     },
   };
+}
+
+/** The caller's headers with ours set over them; the caller's own object is left as it was. */
+function merged(caller: HeadersInit, presented: M2MAuthorizationHeaders): Headers {
+  const headers = new Headers(caller);
+  headers.set('authorization', presented.authorization);
+  if (presented.dpop !== undefined) headers.set('dpop', presented.dpop);
+  return headers;
 }
 
 function tokenOptions(
