@@ -5,13 +5,13 @@ import { resolve } from 'node:path';
 import { type PrismProcess, startPrism } from '../../scripts/prism.mjs';
 import { type OidcProviderServer, startOidcProvider } from '../../test/support/oidc-provider.js';
 import { type ProcessResult, runProcess } from '../../test/support/process.js';
+import { type ResourceServer, startResourceServer } from '../../test/support/resource-server.js';
 import {
   type RecordedRequest,
   type Step,
   startTokenServer,
   type TokenServer,
 } from '../../test/support/token-server.js';
-import { type ResourceServer, startResourceServer } from '../../test/support/resource-server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 

@@ -100,7 +100,12 @@ export function authorizingFetch(deps: AuthorizingFetchDeps): AuthorizingFetch {
     let token = await getToken(options);
     const response = await send(token);
     if (response.status !== 401) return response;
-    const answer = answerTo(response.headers.get('www-authenticate'), response.headers.has('dpop-nonce'));
+    // A nonce is of use only in a proof: a bearer request has none to put it in.
+    const proved = url !== undefined && token.token_type === 'DPoP';
+    const answer = answerTo(
+      response.headers.get('www-authenticate'),
+      proved && response.headers.has('dpop-nonce'),
+    );
     if (answer === undefined || !replayable(requestInit.body, request)) return response;
     await response.body?.cancel();
     if (answer === 'refresh-token') token = await fresherThan(token, options);

@@ -30,8 +30,8 @@ function expectValid(exchange: Exchange | undefined) {
 }
 
 /** The `DPoP-Nonce` example of the spec, which Prism sends. */
-const SPEC_NONCE = (spec.components.headers?.DPoPNonce as { schema: { examples: string[] } }).schema
-  .examples[0];
+const SPEC_NONCE = (spec.components.headers as Record<string, { schema: { examples: string[] } }>).DPoPNonce
+  ?.schema.examples[0];
 
 describe('DPoP against the spec', () => {
   it('a token request with a proof conforms; a Bearer answer is used as a bearer token', async () => {

@@ -240,6 +240,17 @@ describe('m2m.fetch with DPoP-bound tokens', () => {
     ]);
   });
 
+  it('a nonce challenge to a bearer request is returned as it came: there is no proof to put it in', async () => {
+    const wire = scriptedFetch(unauthorized('DPoP error="use_dpop_nonce"', { 'dpop-nonce': 'n' }));
+    const client = authorizingFetch({
+      getToken: tokens('Bearer').getToken,
+      dpop: new DpopProver(true),
+      fetch: wire.fetch,
+    });
+    expect((await client.fetch('http://api.test/a')).status).toBe(401);
+    expect(wire.sent).toHaveLength(1);
+  });
+
   it('a Bearer token (the server did not bind it) is sent as a bearer token, without a proof', async () => {
     const wire = scriptedFetch();
     const client = authorizingFetch({
