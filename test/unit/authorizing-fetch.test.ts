@@ -36,6 +36,15 @@ function tokens(tokenType: 'Bearer' | 'DPoP' = 'Bearer') {
   return { getToken, calls };
 }
 
+/** An authorizing fetch over `wire`: bearer tokens, or with `dpop` a generated proof key. */
+function over(wire: { fetch: typeof fetch }, source = tokens(), dpop = false) {
+  return authorizingFetch({
+    getToken: source.getToken,
+    dpop: dpop ? new DpopProver(true) : undefined,
+    fetch: wire.fetch,
+  });
+}
+
 const unauthorized =
   (challenge: string, extra: Record<string, string> = {}) =>
   () =>
@@ -45,7 +54,7 @@ describe('m2m.fetch with bearer tokens', () => {
   it("sets Authorization and leaves the caller's headers, method and body as they were", async () => {
     const wire = scriptedFetch();
     const source = tokens();
-    const client = authorizingFetch({ getToken: source.getToken, dpop: undefined, fetch: wire.fetch });
+    const client = over(wire, source);
     const callerHeaders = new Headers({ 'x-trace': 'abc', 'content-type': 'application/json' });
     const response = await client.fetch('http://api.test/orders?x=1', {
       method: 'POST',
@@ -69,7 +78,7 @@ describe('m2m.fetch with bearer tokens', () => {
 
   it("replaces an Authorization or DPoP header of the caller's own", async () => {
     const wire = scriptedFetch();
-    const client = authorizingFetch({ getToken: tokens().getToken, dpop: undefined, fetch: wire.fetch });
+    const client = over(wire);
     await client.fetch('http://api.test/x', { headers: { Authorization: 'Basic abc', DPoP: 'stale' } });
     expect(wire.sent[0]?.headers.get('authorization')).toBe('Bearer tok-1');
     expect(wire.sent[0]?.headers.get('dpop')).toBe('stale');
@@ -78,7 +87,7 @@ describe('m2m.fetch with bearer tokens', () => {
   it('takes scopes, audience and resource out of init for the token, and keeps the headers of a Request', async () => {
     const wire = scriptedFetch();
     const source = tokens();
-    const client = authorizingFetch({ getToken: source.getToken, dpop: undefined, fetch: wire.fetch });
+    const client = over(wire, source);
     const controller = new AbortController();
     await client.fetch(new Request('http://api.test/r', { headers: { 'x-a': '1' } }), {
       scopes: ['orders:read'],
@@ -108,7 +117,7 @@ describe('m2m.fetch with bearer tokens', () => {
         }),
     );
     const source = tokens();
-    const client = authorizingFetch({ getToken: source.getToken, dpop: undefined, fetch: wire.fetch });
+    const client = over(wire, source);
     const response = await client.fetch('http://api.test/x', {
       body: new URLSearchParams({ a: 'b' }),
       method: 'POST',
@@ -148,7 +157,7 @@ describe('m2m.fetch with bearer tokens', () => {
   ])('%s is returned as it came, without a resend', async (_name, answer) => {
     const wire = scriptedFetch(answer);
     const source = tokens();
-    const client = authorizingFetch({ getToken: source.getToken, dpop: undefined, fetch: wire.fetch });
+    const client = over(wire, source);
     const response = await client.fetch('http://api.test/x');
     expect(response.status).toBe(answer().status);
     expect(wire.sent).toHaveLength(1);
@@ -158,7 +167,7 @@ describe('m2m.fetch with bearer tokens', () => {
   it('a one-shot stream body is not sent twice: the 401 comes back', async () => {
     const wire = scriptedFetch(unauthorized('Bearer error="invalid_token"'));
     const source = tokens();
-    const client = authorizingFetch({ getToken: source.getToken, dpop: undefined, fetch: wire.fetch });
+    const client = over(wire, source);
     const body = new ReadableStream({
       start(controller) {
         controller.enqueue(new TextEncoder().encode('streamed'));
@@ -191,11 +200,7 @@ describe('m2m.fetch with bearer tokens', () => {
 describe('m2m.fetch with DPoP-bound tokens', () => {
   it("Authorization: DPoP and a proof with htm, htu (no query), ath, in place of the caller's DPoP header", async () => {
     const wire = scriptedFetch();
-    const client = authorizingFetch({
-      getToken: tokens('DPoP').getToken,
-      dpop: new DpopProver(true),
-      fetch: wire.fetch,
-    });
+    const client = over(wire, tokens('DPoP'), true);
     await client.fetch('http://api.test/orders/7?full=1#x', { method: 'delete', headers: { dpop: 'stale' } });
     const headers = wire.sent[0]?.headers;
     expect(headers?.get('authorization')).toBe('DPoP tok-1');
@@ -210,11 +215,7 @@ describe('m2m.fetch with DPoP-bound tokens', () => {
   it("a resource server's nonce challenge: one resend with the nonce and the same token", async () => {
     const wire = scriptedFetch(unauthorized('DPoP error="use_dpop_nonce"', { 'dpop-nonce': 'rs-nonce-1' }));
     const source = tokens('DPoP');
-    const client = authorizingFetch({
-      getToken: source.getToken,
-      dpop: new DpopProver(true),
-      fetch: wire.fetch,
-    });
+    const client = over(wire, source, true);
     expect((await client.fetch('http://api.test/x')).status).toBe(200);
     const proofs = wire.sent.map((s) => decodeJwt(s.headers.get('dpop') ?? ''));
     expect(proofs.map((p) => p.nonce)).toEqual([undefined, 'rs-nonce-1']);
@@ -225,11 +226,7 @@ describe('m2m.fetch with DPoP-bound tokens', () => {
 
   it('a nonce on a successful response is used from the next request on, for that origin only', async () => {
     const wire = scriptedFetch(() => new Response('ok', { headers: { 'dpop-nonce': 'fresh' } }));
-    const client = authorizingFetch({
-      getToken: tokens('DPoP').getToken,
-      dpop: new DpopProver(true),
-      fetch: wire.fetch,
-    });
+    const client = over(wire, tokens('DPoP'), true);
     await client.fetch('http://api.test/a');
     await client.fetch('http://api.test/b');
     await client.fetch('http://other.test/c');
@@ -242,22 +239,14 @@ describe('m2m.fetch with DPoP-bound tokens', () => {
 
   it('a nonce challenge to a bearer request is returned as it came: there is no proof to put it in', async () => {
     const wire = scriptedFetch(unauthorized('DPoP error="use_dpop_nonce"', { 'dpop-nonce': 'n' }));
-    const client = authorizingFetch({
-      getToken: tokens('Bearer').getToken,
-      dpop: new DpopProver(true),
-      fetch: wire.fetch,
-    });
+    const client = over(wire, tokens('Bearer'), true);
     expect((await client.fetch('http://api.test/a')).status).toBe(401);
     expect(wire.sent).toHaveLength(1);
   });
 
   it('a Bearer token (the server did not bind it) is sent as a bearer token, without a proof', async () => {
     const wire = scriptedFetch();
-    const client = authorizingFetch({
-      getToken: tokens('Bearer').getToken,
-      dpop: new DpopProver(true),
-      fetch: wire.fetch,
-    });
+    const client = over(wire, tokens('Bearer'), true);
     await client.fetch('http://api.test/a');
     expect(wire.sent[0]?.headers.get('authorization')).toBe('Bearer tok-1');
     expect(wire.sent[0]?.headers.has('dpop')).toBe(false);
