@@ -74,8 +74,9 @@ export function processTokenResponse(
   const tokenType =
     typeof wire.token_type === 'string' ? TOKEN_TYPES.get(wire.token_type.toLowerCase()) : undefined;
   if (tokenType === undefined || (tokenType === 'DPoP' && !dpop)) {
-    const expected = dpop ? '"Bearer" or "DPoP"' : '"Bearer" (no DPoP proof was sent)';
-    throw invalid(`token_type must be ${expected} (got ${describe(wire.token_type)})`);
+    const unasked = tokenType === 'DPoP' ? ', but no DPoP proof was sent' : '';
+    const expected = dpop ? '"Bearer" or "DPoP"' : '"Bearer"';
+    throw invalid(`token_type must be ${expected} (got ${describe(wire.token_type)}${unasked})`);
   }
   const expiresIn = wire.expires_in;
   if (

@@ -57,7 +57,7 @@ describe('DPoP against the spec', () => {
       .catch((e: unknown) => e)) as M2MError;
     expect(error.code).toBe(M2MErrorCode.ServerError);
     expect(error.message).toBe(
-      'Invalid token response: token_type must be "Bearer" (no DPoP proof was sent) (got "DPoP")',
+      'Invalid token response: token_type must be "Bearer" (got "DPoP", but no DPoP proof was sent)',
     );
   });
 

@@ -56,7 +56,7 @@ describe('DPoP token requests', () => {
     t.server.enqueue(dpopToken());
     await expect(t.client().getToken()).rejects.toMatchObject({
       code: 'server_error',
-      message: 'Invalid token response: token_type must be "Bearer" (no DPoP proof was sent) (got "DPoP")',
+      message: 'Invalid token response: token_type must be "Bearer" (got "DPoP", but no DPoP proof was sent)',
     });
     expect(t.server.requests[0]?.headers.dpop).toBeUndefined();
   });
