@@ -1,16 +1,29 @@
 import { defineConfig } from 'tsup';
 
+// require() of the ESM-only dependencies would fail in the CJS build, so they are bundled.
+const noExternal = ['openapi-fetch', 'p-retry', 'jose', 'is-network-error'];
+
 export default defineConfig([
   {
-    // The CLI's build below writes cli.js into the same folder at the same time.
+    // The CLI's and the verifier's builds below write into the same folder at the same time.
     entry: { index: 'src/index.ts', redis: 'src/redis/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
-    clean: ['!cli.js', '!cli.js.map'],
+    clean: ['!cli.js', '!cli.js.map', '!verify.*'],
     sourcemap: true,
     target: 'node20',
-    // require() of the ESM-only dependencies would fail in the CJS build, so they are bundled.
-    noExternal: ['openapi-fetch', 'p-retry', 'jose', 'is-network-error'],
+    noExternal,
+  },
+  {
+    // @passflow/core/verify, built on its own: no chunk is shared with the client, so the client's
+    // bundle stays what it was and a resource server loads the verifier alone.
+    entry: { verify: 'src/verify/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    clean: false,
+    sourcemap: true,
+    target: 'node20',
+    noExternal,
   },
   {
     // The `passflow-m2m` bin: ESM only, no declarations; its `#!/usr/bin/env node` line comes from

@@ -6,6 +6,7 @@ import { runFleetBench } from './fleet.js';
 import { lifecycleBench } from './lifecycle.js';
 import { peerBench } from './peers.js';
 import { type BenchReport, SMOKE, writeReport } from './support.js';
+import { verifyBench } from './verify.js';
 
 type Suite = { name: string; title: string; run: () => Promise<BenchReport> };
 
@@ -14,6 +15,7 @@ const SUITES: Suite[] = [
   { name: 'fleet', title: 'Benchmark: fleet stampede (Redis, many processes)', run: () => runFleetBench() },
   { name: 'fetch', title: 'Benchmark: m2m.fetch() and DPoP proofs (@passflow/core)', run: fetchBench },
   { name: 'peers', title: 'Benchmark: against peer libraries (also in BENCHMARKS.md)', run: peerBench },
+  { name: 'verify', title: 'Benchmark: token verification (@passflow/core/verify)', run: verifyBench },
 ];
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Consumer smoke test of the built package: `npm pack`s it, installs the tarball into a fresh ESM
 // project and a fresh CommonJS project, type-checks a TypeScript file in each (moduleResolution
-// node16), and has each get a token from a Prism mock of openapi/. Exits non-zero on any failure;
+// node16), and has each get a token from a Prism mock of openapi/ and load @passflow/core/verify. Exits non-zero on any failure;
 // the temporary projects and Prism are always cleaned up.
 //   npm run build && node scripts/consumer-smoke.mjs
 import { execFile } from 'node:child_process';
@@ -51,6 +51,12 @@ const consumerBody = (label) => `
   if (!(error instanceof M2MError) || error.code !== M2MErrorCode.InvalidClient || error.status !== 401) {
     throw new Error('expected an M2MError invalid_client, got ' + String(error));
   }
+  // @passflow/core/verify loads too: Prism's example token is HS256, which a verifier never accepts.
+  const verifier = createM2MTokenVerifier({ url: process.env.PASSFLOW_URL, audience: 'https://api.yourapp.com' });
+  const refused = await verifier.verify(token.access_token).then(() => undefined, (reason) => reason);
+  if (!(refused instanceof M2MTokenVerificationError) || refused.code !== 'invalid_token' || refused.status !== 401) {
+    throw new Error('expected an M2MTokenVerificationError invalid_token, got ' + String(refused));
+  }
   console.log('${label}: token ' + token.access_token.slice(0, 12) + '... expires_in=' + token.expires_in +
     ' type=' + claims.type + ' tenant=' + claims.tenant_id + ' scopes=' + claims.scopes.join(','));
 `;
@@ -65,8 +71,20 @@ export async function bearer(): Promise<string> {
   if (code) throw new M2MError({ code, status: 0, message: 'not an M2M token' });
   return \`Bearer \${token.access_token}\`;
 }
+const verifier = createM2MTokenVerifier({ url: 'https://auth.yourapp.com', audience: 'https://api.yourapp.com' });
+export const guard: M2MMiddleware = requireM2MToken(verifier, { scopes: ['a:b'] });
+export async function check(token: string): Promise<VerifiedM2MTokenClaims | number> {
+  try {
+    return await verifier.verify(token, { scopes: ['a:b'] });
+  } catch (error) {
+    if (error instanceof M2MTokenVerificationError) return error.status;
+    throw error;
+  }
+}
 `;
 const typeImports = 'M2MClient, M2MError, M2MErrorCode, type M2MTokenClaims, type M2MTokenResponse';
+const verifyImports =
+  'createM2MTokenVerifier, type M2MMiddleware, M2MTokenVerificationError, requireM2MToken, type VerifiedM2MTokenClaims';
 
 const tsconfig = (files) =>
   JSON.stringify({
@@ -88,8 +106,8 @@ const consumers = [
     name: 'esm-consumer',
     packageJson: { name: 'esm-consumer', private: true, type: 'module' },
     files: {
-      'index.js': `import { M2MClient, M2MError, M2MErrorCode } from '@passflow/core';\n${consumerBody('esm')}`,
-      'check.ts': `import { ${typeImports} } from '@passflow/core';\n${typeCheck}`,
+      'index.js': `import { M2MClient, M2MError, M2MErrorCode } from '@passflow/core';\nimport { createM2MTokenVerifier, M2MTokenVerificationError } from '@passflow/core/verify';\n${consumerBody('esm')}`,
+      'check.ts': `import { ${typeImports} } from '@passflow/core';\nimport { ${verifyImports} } from '@passflow/core/verify';\n${typeCheck}`,
       'tsconfig.json': tsconfig(['check.ts']),
     },
     main: 'index.js',
@@ -98,8 +116,8 @@ const consumers = [
     name: 'cjs-consumer',
     packageJson: { name: 'cjs-consumer', private: true, type: 'commonjs' },
     files: {
-      'index.js': `const { M2MClient, M2MError, M2MErrorCode } = require('@passflow/core');\n(async () => {${consumerBody('cjs')}})().catch((error) => {\n  console.error(error);\n  process.exitCode = 1;\n});\n`,
-      'check.cts': `import { ${typeImports} } from '@passflow/core';\n${typeCheck}`,
+      'index.js': `const { M2MClient, M2MError, M2MErrorCode } = require('@passflow/core');\nconst { createM2MTokenVerifier, M2MTokenVerificationError } = require('@passflow/core/verify');\n(async () => {${consumerBody('cjs')}})().catch((error) => {\n  console.error(error);\n  process.exitCode = 1;\n});\n`,
+      'check.cts': `import { ${typeImports} } from '@passflow/core';\nimport { ${verifyImports} } from '@passflow/core/verify';\n${typeCheck}`,
       'tsconfig.json': tsconfig(['check.cts']),
     },
     main: 'index.js',

@@ -1,11 +1,20 @@
 // Runs the guide's big examples as real processes: Prism from openapi/ as the authorization server,
-// the loopback token server of the tests as the application APIs they call. The DPoP example gets a
-// real authorization server that binds tokens (oidc-provider) and APIs that check every proof.
+// the loopback token server of the tests as the application APIs they call. The Express example,
+// whose receiving service verifies the tokens it gets, has oidc-provider as its authorization server:
+// its tokens are signed with keys it publishes, where Prism's example token is not. The DPoP example
+// gets an oidc-provider that binds tokens to the client's key, and APIs that check every token and proof
+// with @passflow/core/verify.
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { type PrismProcess, startPrism } from '../../scripts/prism.mjs';
-import { type OidcProviderServer, startOidcProvider } from '../../test/support/oidc-provider.js';
+import { freePort, type PrismProcess, startPrism } from '../../scripts/prism.mjs';
+import { createM2MTokenVerifier, requireM2MToken } from '../../src/verify/index.js';
+import {
+  OIDC_RESOURCE,
+  type OidcProviderServer,
+  startOidcProvider,
+} from '../../test/support/oidc-provider.js';
 import { type ProcessResult, runProcess } from '../../test/support/process.js';
-import { type ResourceServer, startResourceServer } from '../../test/support/resource-server.js';
 import {
   type RecordedRequest,
   type Step,
@@ -27,15 +36,20 @@ export type ExampleName = (typeof RUNNABLE)[number];
 
 export type ExampleEnvironment = {
   env: Record<string, string>;
+  /** The environment of one example: `env`, with what that example needs instead. */
+  envFor: (name: ExampleName) => Record<string, string>;
   /** The application APIs: every request is recorded with its headers. */
   api: TokenServer;
   prism: PrismProcess;
+  /** The authorization server of the Express example. */
+  oidc: OidcProviderServer;
   /** The DPoP example's authorization server and the APIs that check its proofs. */
-  dpop: { authorizationServer: OidcProviderServer; api: ResourceServer };
-  /** The environment of one example: the DPoP one talks to `dpop`'s servers. */
-  envFor: (name: ExampleName) => Record<string, string>;
+  dpop: { authorizationServer: OidcProviderServer; api: VerifiedApi };
   stop: () => Promise<void>;
 };
+
+/** The audience the Express example's internal service verifies, and the scope it requires. */
+const INTERNAL_SERVICE = 'https://internal-service.com';
 
 /** Answers of the application APIs the examples call. */
 function apiRoutes(request: RecordedRequest): Step {
@@ -64,9 +78,50 @@ function apiRoutes(request: RecordedRequest): Step {
   return { status: 404, body: { error: 'not_found' } };
 }
 
+/** One request to the DPoP example's APIs, and the status they answered. */
+export type VerifiedApiRequest = {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  status: number;
+};
+
+/** APIs behind `requireM2MToken`: a call reaches `apiRoutes` only with a valid token (and DPoP proof). */
+export type VerifiedApi = { url: string; requests: VerifiedApiRequest[]; close: () => Promise<void> };
+
+async function startVerifiedApi(issuer: string): Promise<VerifiedApi> {
+  const guard = requireM2MToken(createM2MTokenVerifier({ url: issuer, audience: OIDC_RESOURCE }));
+  const requests: VerifiedApiRequest[] = [];
+  const server = createServer(async (req, res) => {
+    let raw = '';
+    for await (const chunk of req) raw += String(chunk);
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    res.on('finish', () => requests.push({ method, path, headers: req.headers, status: res.statusCode }));
+    guard(req, res, (error) => {
+      const step = error
+        ? { status: 500, body: { error: 'server_error' } }
+        : apiRoutes({ method, path, raw, headers: {}, form: {} });
+      res
+        .writeHead(step.status ?? 200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(step.body));
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
+
 const DPOP_CLIENT = { clientId: 'order-service', clientSecret: 'order-service-secret-0123456789' };
 
-/** oidc-provider binding tokens to the client's key (and asking for its nonce), and APIs checking proofs. */
+/** oidc-provider binding tokens to the client's key (and asking for its nonce), and APIs checking them. */
 async function startDpopServers(): Promise<ExampleEnvironment['dpop']> {
   const authorizationServer = await startOidcProvider({
     clients: [
@@ -80,22 +135,31 @@ async function startDpopServers(): Promise<ExampleEnvironment['dpop']> {
     scopes: ['orders:write', 'inventory:read', 'payments:process'],
     dpop: { requireNonce: true },
   });
-  const api = await startResourceServer({
-    issuerKeys: authorizationServer.publicKeys,
-    answer: ({ method, path, body }) => {
-      const { status, body: answer } = apiRoutes({ method, path, raw: body, headers: {}, form: {} });
-      return { body: answer, ...(status !== undefined && { status }) };
-    },
-  });
-  return { authorizationServer, api };
+  return { authorizationServer, api: await startVerifiedApi(authorizationServer.issuer) };
 }
 
 export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
-  const [prism, api, dpop] = await Promise.all([startPrism(), startTokenServer(), startDpopServers()]);
-  api.setDefault(apiRoutes);
   // The Prism mock accepts any client; the spec's example client is used throughout.
   const clientId = 'your-client-id';
   const clientSecret = 'your-client-secret';
+  const [prism, api, oidc, internalServicePort, dpop] = await Promise.all([
+    startPrism(),
+    startTokenServer(),
+    startOidcProvider({
+      clients: [
+        {
+          client_id: clientId,
+          client_secret: clientSecret,
+          token_endpoint_auth_method: 'client_secret_post',
+        },
+      ],
+      scopes: ['data:read'],
+      resource: INTERNAL_SERVICE,
+    }),
+    freePort(),
+    startDpopServers(),
+  ]);
+  api.setDefault(apiRoutes);
   const env = {
     PASSFLOW_URL: prism.url,
     M2M_CLIENT_ID: clientId,
@@ -110,21 +174,33 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
     EXAMPLES_API_STUB: api.url,
     EXAMPLE_RUN_ONCE: '1',
   };
-  const dpopEnv = {
-    ...env,
-    PASSFLOW_URL: dpop.authorizationServer.issuer,
-    ORDER_SERVICE_CLIENT_ID: DPOP_CLIENT.clientId,
-    ORDER_SERVICE_CLIENT_SECRET: DPOP_CLIENT.clientSecret,
-    INTERNAL_API_URL: dpop.api.url,
+  const overrides: Partial<Record<ExampleName, Record<string, string>>> = {
+    'express-middleware': {
+      PASSFLOW_URL: oidc.issuer,
+      INTERNAL_SERVICE_URL: `http://127.0.0.1:${internalServicePort}`,
+    },
+    'microservices-dpop': {
+      PASSFLOW_URL: dpop.authorizationServer.issuer,
+      ORDER_SERVICE_CLIENT_ID: DPOP_CLIENT.clientId,
+      ORDER_SERVICE_CLIENT_SECRET: DPOP_CLIENT.clientSecret,
+      INTERNAL_API_URL: dpop.api.url,
+    },
   };
   return {
     env,
+    envFor: (name) => ({ ...env, ...overrides[name] }),
     api,
     prism,
+    oidc,
     dpop,
-    envFor: (name) => (name === 'microservices-dpop' ? dpopEnv : env),
     stop: async () => {
-      await Promise.all([prism.stop(), api.close(), dpop.authorizationServer.close(), dpop.api.close()]);
+      await Promise.all([
+        prism.stop(),
+        api.close(),
+        oidc.close(),
+        dpop.authorizationServer.close(),
+        dpop.api.close(),
+      ]);
     },
   };
 }

@@ -1,8 +1,8 @@
 // Preloaded by the example runner (node --import): sends the guide's fixed API hosts
-// (api.yourapp.com, external-api.com, internal-service.com) to the local API stub named by
+// (api.yourapp.com, external-api.com) to the local API stub named by
 // EXAMPLES_API_STUB, so that the examples run unchanged, with nothing leaving the machine.
 const stub = process.env.EXAMPLES_API_STUB;
-const HOSTS = new Set(['api.yourapp.com', 'external-api.com', 'internal-service.com']);
+const HOSTS = new Set(['api.yourapp.com', 'external-api.com']);
 
 if (stub) {
   const target = new URL(stub);

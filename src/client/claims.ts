@@ -32,7 +32,8 @@ export function parseTokenClaims(token: string): M2MTokenClaims {
   } as M2MTokenClaims;
 }
 
-function scopesOf(payload: Record<string, unknown>): string[] {
+/** The granted scopes of a JWT payload: a `scopes` array, the `scope` string (RFC 9068 §2.2.3) or `scp`. */
+export function scopesOf(payload: Record<string, unknown>): string[] {
   for (const claim of [payload.scopes, payload.scope, payload.scp]) {
     if (Array.isArray(claim)) return claim.filter((s): s is string => typeof s === 'string');
     if (typeof claim === 'string') return claim.split(' ').filter(Boolean);

@@ -46,6 +46,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public keys that sign access tokens (JWK Set, RFC 7517 §5)
+         * @description A resource server verifies the signature of an access token with the key of this set whose
+         *     `kid` the token's header names (RFC 9068 §4). While the server rotates its keys the set holds
+         *     the old and the new one; a verifier that meets an unknown `kid` fetches the set again. The set
+         *     holds public keys only.
+         */
+        get: operations["getJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Authorization server metadata (RFC 8414 §3)
+         * @description Where the endpoints and the signing keys of this server are, and what it supports (RFC 8414 §2).
+         *     `issuer` is the value of the `iss` claim of the access tokens it issues.
+         */
+        get: operations["getAuthorizationServerMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -90,6 +134,58 @@ export interface components {
             token_type_hint?: "access_token" | "refresh_token";
             client_id?: string;
             client_secret?: string;
+        };
+        /** @description A JSON Web Key Set of public signing keys (RFC 7517 §5). */
+        JwkSet: {
+            keys: components["schemas"]["PublicJwk"][];
+        };
+        /**
+         * @description A public signing key (RFC 7517 §4): RSA (`n`, `e`), EC (`crv`, `x`, `y`) or OKP (`crv`, `x`).
+         *     Private key members (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`, `k`) are never present.
+         */
+        PublicJwk: {
+            /** @enum {string} */
+            kty: "RSA" | "EC" | "OKP";
+            /** @description The key id that access tokens name in their `kid` header. */
+            kid?: string;
+            /** @constant */
+            use?: "sig";
+            /**
+             * @description The JWS algorithm of the key (RFC 7518 §3.1), never `none` nor an HMAC algorithm.
+             * @enum {string}
+             */
+            alg?: "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512" | "EdDSA" | "Ed25519";
+            n?: string;
+            e?: string;
+            crv?: string;
+            x?: string;
+            y?: string;
+            d?: never;
+            p?: never;
+            q?: never;
+            dp?: never;
+            dq?: never;
+            qi?: never;
+            oth?: never;
+            k?: never;
+        };
+        /** @description Authorization server metadata (RFC 8414 §2); servers may add further members. */
+        AuthorizationServerMetadata: {
+            /** Format: uri */
+            issuer: string;
+            /** Format: uri */
+            token_endpoint: string;
+            /** Format: uri */
+            revocation_endpoint?: string;
+            /** Format: uri */
+            jwks_uri: string;
+            response_types_supported: string[];
+            grant_types_supported?: string[];
+            token_endpoint_auth_methods_supported?: string[];
+            revocation_endpoint_auth_methods_supported?: string[];
+            scopes_supported?: string[];
+            /** @description JWS algorithms the server accepts in DPoP proofs (RFC 9449 §5.1). */
+            dpop_signing_alg_values_supported?: string[];
         };
         /**
          * @description OAuth 2.0 error codes (RFC 6749 §5.2, RFC 7009 §2.2.1), the DPoP errors (RFC 9449 §5, §8:
@@ -261,6 +357,47 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    getJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The JWK Set (RFC 7517 §5). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JwkSet"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAuthorizationServerMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata (RFC 8414 §3.2). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationServerMetadata"];
+                };
+            };
         };
     };
 }

@@ -4,18 +4,20 @@ import { DEFAULT_SPEC } from '../../scripts/prism.mjs';
 
 /** The parts of the OpenAPI document the contract tests read. */
 export type OpenApiDocument = {
-  paths: Record<string, { post?: { responses: Record<string, unknown> } }>;
+  paths: Record<string, Partial<Record<'get' | 'post', { responses: Record<string, unknown> }>>>;
   components: Record<string, Record<string, unknown>>;
 };
 
 export const spec = YAML.parse(readFileSync(DEFAULT_SPEC, 'utf8')) as OpenApiDocument;
 
 export type OperationPath = '/oauth2/token' | '/oauth2/revoke';
+export type DiscoveryPath = '/.well-known/jwks.json' | '/.well-known/oauth-authorization-server';
 
-/** The HTTP statuses the document defines for the POST operation of `path`, as numbers. */
-export function definedStatuses(path: OperationPath): number[] {
-  const responses = spec.paths[path]?.post?.responses;
-  if (!responses) throw new Error(`the spec defines no POST ${path}`);
+/** The HTTP statuses the document defines for the POST operation of `path` (or GET of a discovery path). */
+export function definedStatuses(path: OperationPath | DiscoveryPath): number[] {
+  const method = path.startsWith('/.well-known/') ? 'get' : 'post';
+  const responses = spec.paths[path]?.[method]?.responses;
+  if (!responses) throw new Error(`the spec defines no ${method.toUpperCase()} ${path}`);
   return Object.keys(responses).map(Number);
 }
 

@@ -97,10 +97,21 @@ describe("the guide's examples, run against Prism and a local API", () => {
     expect(calls).toEqual(['GET /tenant/data']);
   });
 
-  it('express middleware: the route forwards with the injected token', async () => {
+  it('express middleware: the route forwards with the injected token, which the internal service verifies', async () => {
+    const { oidc } = environment;
+    const before = oidc.requests.length;
     const { stdout, calls } = await run('express-middleware');
-    expect(stdout).toBe('GET /api/internal/data -> 200 [{"id":1},{"id":2},{"id":3}]\n');
-    expect(calls).toEqual(['GET /data']);
+    expect(stdout).toBe(
+      'GET /api/internal/data -> 200 {"caller":"your-client-id","items":[{"id":1},{"id":2},{"id":3}]}\n' +
+        'GET internal-service /data without a token -> 401 ' +
+        'Bearer, DPoP algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519"\n',
+    );
+    expect(calls).toEqual([]);
+    // One token from the authorization server, and one fetch of its keys by the receiving service.
+    expect(oidc.requests.slice(before).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      'POST /oauth2/token 200',
+      'GET /.well-known/jwks.json 200',
+    ]);
   });
 });
 

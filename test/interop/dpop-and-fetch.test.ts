@@ -1,5 +1,8 @@
 // DPoP (RFC 9449) and m2m.fetch() end to end: oidc-provider binds tokens to the client's key, with and
 // without its nonce, and a resource server on loopback checks every token and proof m2m.fetch() sends.
+
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -8,7 +11,8 @@ import {
   type M2MTokenCache,
   type M2MTokenResponse,
 } from '../../src/index.js';
-import { type OidcProviderServer, startOidcProvider } from '../support/oidc-provider.js';
+import { createM2MTokenVerifier, requireM2MToken } from '../../src/verify/index.js';
+import { OIDC_RESOURCE, type OidcProviderServer, startOidcProvider } from '../support/oidc-provider.js';
 import { type ResourceServer, startResourceServer } from '../support/resource-server.js';
 
 const CLIENT = {
@@ -185,6 +189,40 @@ describe('m2m.fetch() and a resource server that checks proofs', () => {
     const forbidden = await fresh.fetch(`${api.url}/forbidden`);
     expect(forbidden.status).toBe(403);
     expect(api.requests.map((request) => request.status)).toEqual([401, 403]);
+  });
+
+  it('is accepted by @passflow/core/verify, which refuses a replay of its proof', async () => {
+    const guard = requireM2MToken(createM2MTokenVerifier({ url: provider.issuer, audience: OIDC_RESOURCE }));
+    const seen: Array<{ status: number; headers: IncomingHttpHeaders; www?: string }> = [];
+    const api = createServer((req, res) => {
+      res.on('finish', () =>
+        seen.push({
+          status: res.statusCode,
+          headers: req.headers,
+          www: String(res.getHeader('www-authenticate')),
+        }),
+      );
+      guard(req, res, () =>
+        res.end(JSON.stringify({ caller: (req as { m2m?: { client_id: string } }).m2m?.client_id })),
+      );
+    });
+    await new Promise<void>((done) => api.listen(0, '127.0.0.1', done));
+    try {
+      const url = `http://127.0.0.1:${(api.address() as AddressInfo).port}/reports?month=5`;
+      const response = await client().fetch(url);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ caller: CLIENT.client_id });
+      const { authorization, dpop } = seen[0]?.headers ?? {};
+      expect(String(authorization)).toMatch(/^DPoP /);
+      const replay = await fetch(url, {
+        headers: { authorization: String(authorization), dpop: String(dpop) },
+      });
+      expect(replay.status).toBe(401);
+      expect(seen[1]?.www).toMatch(/^DPoP error="invalid_dpop_proof"/);
+    } finally {
+      api.closeAllConnections();
+      await new Promise<void>((done) => api.close(() => done()));
+    }
   });
 
   it('authorizationHeaders() gives what another HTTP client sends', async () => {
