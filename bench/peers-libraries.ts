@@ -4,6 +4,7 @@ import { OAuth2Client, OAuth2Fetch } from '@badgateway/oauth2-client';
 import * as oidc from 'openid-client';
 import { ClientCredentials } from 'simple-oauth2';
 import { M2MClient } from '../src/index.js';
+import { rawTokenPost } from './support.js';
 
 export const CLIENT_ID = 'bench-client';
 export const CLIENT_SECRET = 'bench-secret';
@@ -24,31 +25,10 @@ export function freshTokenContenders(url: string): Map<string, FreshToken> {
     client_id: CLIENT_ID,
     client_secret: CLIENT_SECRET,
   }).toString();
-  // The baseline: the request written by hand, with the form serialized once.
-  const raw: FreshToken = async () => {
-    const response = await fetch(tokenUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: form,
-    });
-    return JSON.parse(await response.text());
-  };
-  // What a per-request timeout costs by itself: an AbortController and a timer per request.
-  const rawWithTimeout: FreshToken = async () => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), 10_000);
-    try {
-      const response = await fetch(tokenUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: form,
-        signal: controller.signal,
-      });
-      return JSON.parse(await response.text());
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  // The baseline: the request written by hand, with the form serialized once; and what a per-request
+  // timeout costs by itself: an AbortController and a timer per request.
+  const raw: FreshToken = rawTokenPost(tokenUrl, form);
+  const rawWithTimeout: FreshToken = rawTokenPost(tokenUrl, form, 10_000);
   const ours = new M2MClient({ url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
   const oidcConfig = openidConfig(url);
   const simple = simpleClient(url);

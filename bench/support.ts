@@ -101,3 +101,34 @@ export async function writeReport(report: BenchReport, title: string): Promise<s
   await writeFile(path, body);
   return path;
 }
+
+const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+
+/**
+ * The baseline clients are compared with: a token request written by hand, POSTing `form` to `tokenUrl`
+ * and parsing the JSON answer; with `timeoutMs`, under an AbortController timeout as a client with a
+ * timeout per request needs.
+ */
+export function rawTokenPost(tokenUrl: string, form: string, timeoutMs?: number): () => Promise<unknown> {
+  if (timeoutMs === undefined) {
+    return async () => {
+      const response = await fetch(tokenUrl, { method: 'POST', headers: FORM_HEADERS, body: form });
+      return JSON.parse(await response.text());
+    };
+  }
+  return async () => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      const response = await fetch(tokenUrl, {
+        method: 'POST',
+        headers: FORM_HEADERS,
+        body: form,
+        signal: controller.signal,
+      });
+      return JSON.parse(await response.text());
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
