@@ -3,16 +3,14 @@
 
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  M2MClient,
-  type M2MClientConfig,
-  type M2MTokenCache,
-  type M2MTokenResponse,
-} from '../../src/index.js';
+import { M2MClient, type M2MClientConfig, type M2MTokenResponse } from '../../src/index.js';
+import { createRedisTokenCache } from '../../src/redis/index.js';
 import { createM2MTokenVerifier, requireM2MToken } from '../../src/verify/index.js';
 import { OIDC_RESOURCE, type OidcProviderServer, startOidcProvider } from '../support/oidc-provider.js';
+import { startRedis } from '../support/redis.js';
 import { type ResourceServer, startResourceServer } from '../support/resource-server.js';
 
 const CLIENT = {
@@ -258,29 +256,28 @@ describe('a server without DPoP, and shared caches', () => {
     }
   });
 
-  it('replicas share a DPoP token through the cache only when they hold the same key', async () => {
-    const store = new Map<string, M2MTokenResponse>();
-    const cache: M2MTokenCache = {
-      get: async (key) => store.get(key) ?? null,
-      set: async (key, token) => {
-        store.set(key, token);
-      },
-      delete: async (key) => {
-        store.delete(key);
-      },
-    };
-    const pair = await generateKeyPair('ES256', { extractable: true });
-    const shared = { privateKey: await exportJWK(pair.privateKey) };
-    const from = provider.requests.length;
-    const one = await client({ cache, dpop: shared }).getToken();
-    const two = await client({ cache, dpop: shared }).getToken();
-    expect(two.access_token).toBe(one.access_token);
-    expect(tokenStatuses(from)).toEqual([200]);
+  it('replicas share a DPoP token through Redis only when they hold the same key', async () => {
+    const redisServer = await startRedis();
+    const redis = new Redis({ host: '127.0.0.1', port: redisServer.port });
+    try {
+      const cache = createRedisTokenCache(redis, { prefix: 'dpop-test:' });
+      const pair = await generateKeyPair('ES256', { extractable: true });
+      const shared = { privateKey: await exportJWK(pair.privateKey) };
+      const from = provider.requests.length;
+      const one = await client({ cache, dpop: shared }).getToken();
+      const two = await client({ cache, dpop: shared }).getToken();
+      expect(two.access_token).toBe(one.access_token);
+      expect(tokenStatuses(from)).toEqual([200]);
 
-    const other = await client({ cache, dpop: true }).getToken();
-    expect(other.access_token).not.toBe(one.access_token);
-    expect(tokenStatuses(from)).toEqual([200, 200]);
-    expect(store.size).toBe(2);
+      const other = await client({ cache, dpop: true }).getToken();
+      expect(other.access_token).not.toBe(one.access_token);
+      expect(tokenStatuses(from)).toEqual([200, 200]);
+      const tokenKeys = (await redis.keys('dpop-test:*')).filter((key) => !key.endsWith(':lock'));
+      expect(tokenKeys).toHaveLength(2);
+    } finally {
+      redis.disconnect();
+      await redisServer.close();
+    }
   });
 });
 
