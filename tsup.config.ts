@@ -5,11 +5,13 @@ const noExternal = ['openapi-fetch', 'p-retry', 'jose', 'is-network-error'];
 
 export default defineConfig([
   {
-    // The CLI's and the verifier's builds below write into the same folder at the same time.
+    // The CLI's and the verifier's builds below write into the same folder at the same time, so no
+    // build cleans it (`npm run build` empties dist/ first): tsup's declaration build removes every
+    // .d.ts of the folder when `clean` is set, the verifier's too when that one was done first.
     entry: { index: 'src/index.ts', redis: 'src/redis/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
-    clean: ['!cli.js', '!cli.js.map', '!verify.*'],
+    clean: false,
     sourcemap: true,
     target: 'node20',
     noExternal,

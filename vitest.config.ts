@@ -6,7 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // One Prism mock of openapi/ for all contract tests; its URL reaches them through inject('prismUrl').
-    globalSetup: ['test/contract/prism.global.ts'],
+    // The redis-server of the Redis tests, installed once when missing and possible; one Prism mock of
+    // openapi/ for all contract tests (its URL reaches them through inject('prismUrl')).
+    globalSetup: ['test/support/redis.global.ts', 'test/contract/prism.global.ts'],
   },
 });

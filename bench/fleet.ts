@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { type MemberResult, startFleet } from '../test/support/fleet.js';
 import { type RedisServer, startRedis } from '../test/support/redis.js';
 import type { RedisLibrary } from '../test/support/redis-clients.js';
+import { provideRedisServer } from '../test/support/redis-provision.js';
 import { startTokenServer, type TokenServer } from '../test/support/token-server.js';
 
 const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), 'results/fleet.md');
@@ -65,6 +66,7 @@ export type FleetBenchRow = Scenario & {
 export async function runFleetBench(options: FleetBenchOptions = {}): Promise<FleetBenchReport> {
   const smoke = options.smoke ?? process.env.BENCH_SMOKE === '1';
   const plan = smoke ? SMOKE : FULL;
+  await provideRedisServer();
   const redis = await startRedis();
   const inspector = new Redis({ host: '127.0.0.1', port: redis.port });
   const server = await startTokenServer();

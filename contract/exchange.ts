@@ -1,5 +1,6 @@
 // What the validating proxy said about each exchange of a case: Prism's problem+json for a violation
 // (--errors), or the sl-violations header (without --errors), turned into readable lines.
+import type { Answer } from './checks.js';
 
 const PRISM_PROBLEM = 'https://stoplight.io/prism/errors#';
 /** The location of what the proxy itself reports (unreachable server, its own errors), not a spec path. */
@@ -70,14 +71,14 @@ export type Recorder = {
   prefer: (hint: string | undefined) => void;
   /** Takes the violations recorded since the last call. */
   take: () => Violation[];
-  /** Status and headers of the last response the case saw. */
-  last: () => { status: number; headers: Headers } | undefined;
+  /** The last answer the case saw: its status, headers and OAuth `error`. */
+  last: () => Answer | undefined;
 };
 
 export function createRecorder(strictUrl: string, laxUrl: string): Recorder {
   let hint: string | undefined;
   let recorded: Violation[] = [];
-  let last: { status: number; headers: Headers } | undefined;
+  let last: Answer | undefined;
   return {
     fetch: async (input, init) => {
       const request = new Request(input, init);
@@ -96,7 +97,7 @@ export function createRecorder(strictUrl: string, laxUrl: string): Recorder {
           response = await fetch(url, { method: replay.method, headers: replay.headers, body: body ?? null });
         }
       }
-      last = { status: response.status, headers: response.headers };
+      last = await answerOf(response);
       return response;
     },
     prefer: (value) => {
@@ -108,6 +109,17 @@ export function createRecorder(strictUrl: string, laxUrl: string): Recorder {
       return taken;
     },
     last: () => last,
+  };
+}
+
+/** Status, headers and the OAuth `error` of a response, read from a copy of its body. */
+export async function answerOf(response: Response): Promise<Answer> {
+  const body = safeJson(await response.clone().text());
+  const error = (body as { error?: unknown } | undefined)?.error;
+  return {
+    status: response.status,
+    headers: response.headers,
+    ...(typeof error === 'string' && { error }),
   };
 }
 

@@ -1,43 +1,69 @@
-import type { CaseResult } from './cases.js';
+import type { CaseResult, Check, Verdict } from './checks.js';
 import { PROXY, type Violation } from './exchange.js';
 
-/** One line per case, then the details of a failure indented below it. */
+const CASE_LABEL: Record<Verdict, string> = { pass: 'PASS', fail: 'FAIL', 'n/a': 'N/A ' };
+const CHECK_LABEL: Record<Verdict, string> = { pass: 'ok  ', fail: 'FAIL', 'n/a': 'n/a ' };
+
+/** A line per case, then every check of it and every spec violation, indented below. */
 export function textReport(results: CaseResult[]): string {
   const lines: string[] = [];
   for (const result of results) {
-    lines.push(
-      `${result.passed ? 'PASS' : 'FAIL'}  ${result.name}${result.summary ? ` — ${result.summary}` : ''}`,
-    );
-    for (const problem of result.problems) lines.push(`        ${problem}`);
-    for (const violation of result.violations) lines.push(`        ${describe(violation)}`);
+    lines.push(`${CASE_LABEL[result.verdict]}  ${result.name}`);
+    for (const check of result.checks)
+      lines.push(`        ${CHECK_LABEL[check.verdict]}  ${describeCheck(check)}`);
+    for (const violation of result.violations) lines.push(`        FAIL  ${describeViolation(violation)}`);
   }
-  const failed = results.filter((r) => !r.passed).length;
-  lines.push(`${results.length} cases: ${results.length - failed} passed, ${failed} failed`);
+  lines.push(summary(results));
   return lines.join('\n');
 }
 
-/** A JUnit XML report (the schema Jenkins, GitLab and GitHub test reporters read). */
+/** "8 cases: 5 passed, 2 failed, 1 not applicable" */
+export function summary(results: CaseResult[]): string {
+  const count = (verdict: Verdict) => results.filter((r) => r.verdict === verdict).length;
+  const notApplicable = count('n/a');
+  return `${results.length} cases: ${count('pass')} passed, ${count('fail')} failed${
+    notApplicable > 0 ? `, ${notApplicable} not applicable` : ''
+  }`;
+}
+
+/** A JUnit XML report (the schema Jenkins, GitLab and GitHub test reporters read); n/a cases are skipped. */
 export function junitReport(results: CaseResult[], server: string, timestamp = new Date()): string {
-  const failures = results.filter((r) => !r.passed).length;
+  const failures = results.filter((r) => r.verdict === 'fail').length;
+  const skipped = results.filter((r) => r.verdict === 'n/a').length;
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   const total = seconds(results.reduce((sum, r) => sum + r.durationMs, 0));
   const suite = `passflow-m2m contract: ${server}`;
   const cases = results.map((result) => {
     const open = `    <testcase classname="passflow-m2m.contract" name="${xml(result.name)}" time="${seconds(result.durationMs)}"`;
-    if (result.passed)
-      return `${open}>\n      <system-out>${xml(result.summary)}</system-out>\n    </testcase>`;
-    const details = [...result.problems, ...result.violations.map(describe)];
-    return `${open}>\n      <failure message="${xml(details[0] ?? 'failed')}" type="contract">${xml(details.join('\n'))}</failure>\n    </testcase>`;
+    const details = [
+      ...result.checks.map((check) => `${CHECK_LABEL[check.verdict].trim()}: ${describeCheck(check)}`),
+      ...result.violations.map(describeViolation),
+    ];
+    const out = `      <system-out>${xml(details.join('\n'))}</system-out>`;
+    if (result.verdict === 'pass') return `${open}>\n${out}\n    </testcase>`;
+    if (result.verdict === 'n/a') {
+      const reason = result.checks.find((check) => check.verdict === 'n/a')?.detail ?? 'not applicable';
+      return `${open}>\n      <skipped message="${xml(`not applicable: ${reason}`)}"/>\n${out}\n    </testcase>`;
+    }
+    const failed = result.checks.find((check) => check.verdict === 'fail');
+    const first = failed
+      ? describeCheck(failed)
+      : result.violations[0] && describeViolation(result.violations[0]);
+    return `${open}>\n      <failure message="${xml(first ?? 'failed')}" type="contract">${xml(details.join('\n'))}</failure>\n    </testcase>`;
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="passflow-m2m contract" tests="${results.length}" failures="${failures}" time="${total}">`,
-    `  <testsuite name="${xml(suite)}" tests="${results.length}" failures="${failures}" errors="0" skipped="0" time="${total}" timestamp="${timestamp.toISOString()}">`,
+    `<testsuites name="passflow-m2m contract" tests="${results.length}" failures="${failures}" skipped="${skipped}" time="${total}">`,
+    `  <testsuite name="${xml(suite)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${total}" timestamp="${timestamp.toISOString()}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',
     '',
   ].join('\n');
+}
+
+function describeCheck(check: Check): string {
+  return `${check.name}: ${check.detail} [${check.source}]`;
 }
 
 function xml(text: string): string {
@@ -50,7 +76,7 @@ function xml(text: string): string {
     .replace(/[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '');
 }
 
-function describe(violation: Violation): string {
+function describeViolation(violation: Violation): string {
   return violation.location === PROXY
     ? `proxy: ${violation.message}`
     : `spec violation at ${violation.location}: ${violation.message}`;

@@ -1,19 +1,26 @@
 // `npm run contract -- --server <url>`: checks an authorization server against openapi/passflow-m2m.yaml.
-// Every request and response passes through Prism's validating proxy. Credentials come from the environment.
+// Token and revocation requests pass through Prism's validating proxy. Credentials come from the environment.
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DEFAULT_SPEC, startPrism } from '../scripts/prism.mjs';
+import { DEFAULT_SPEC } from '../scripts/prism.mjs';
 import { listOption, type ParsedArgs, parseCommandArgs, stringOption, UsageError } from '../src/cli/args.js';
 import { CONNECTION_OPTIONS, loadCredentials } from '../src/cli/credentials.js';
-import { runCases } from './cases.js';
+import { CASES } from './cases/index.js';
+import { runCases } from './kit.js';
 import { junitReport, textReport } from './report.js';
+import { probeServer, SetupError, serverUrl, startProxies } from './setup.js';
 
 const HELP = `Usage: npm run contract -- --server <url> [options]
 
-Runs the contract cases (valid token request, scopes, wrong secret, disallowed scope, unsupported
-grant, revocation) against an authorization server, through Prism's validating proxy: every request
-and response is checked against the OpenAPI document. Exit status 0 when every case passes, 1 on any
-deviation, 2 on a usage or setup error.
+Runs the contract cases (valid token request, scopes, audience, wrong secret, disallowed scope,
+unsupported grant, revocation, jwks) against an authorization server. Token and revocation requests
+go through Prism's validating proxy, so every response is also checked against the OpenAPI document.
+Each case lists its checks with what was expected, what came, and the document the requirement
+comes from. A case that does not apply to the server (no --audience; an opaque token has no
+signature to verify) is reported as not applicable.
+
+Exit status: 0 when no case fails, 1 on any deviation, 2 on a usage or setup error (no server,
+a server URL without http:// or https://, a server that does not answer, Prism not starting).
 
 Options:
   --server <url>              the server under test                      (PASSFLOW_URL)
@@ -23,7 +30,7 @@ Options:
                               default "users:read orders:write")
   --disallowed-scope <scope>  a scope the client may not request (M2M_CONTRACT_DISALLOWED_SCOPE,
                               default "admin:all")
-  --audience <uri>            audience to request in the scopes case; repeatable (M2M_CONTRACT_AUDIENCE)
+  --audience <uri>            audience to request; repeatable (M2M_CONTRACT_AUDIENCE)
   --auth-method post|basic    client authentication (default post)
   --timeout <ms>              per-request timeout (default 10000)
   --spec <file>               the OpenAPI document (default openapi/passflow-m2m.yaml)
@@ -33,8 +40,9 @@ Options:
 Requests carry a "Prefer" header naming the response the case expects: a Prism mock of the spec
 answers with it, a real server ignores it (RFC 7240).`;
 
+const { url: _url, ...CONNECTION } = CONNECTION_OPTIONS;
 const OPTIONS = {
-  ...CONNECTION_OPTIONS,
+  ...CONNECTION,
   server: { type: 'string' },
   scope: { type: 'string', multiple: true },
   'disallowed-scope': { type: 'string' },
@@ -60,58 +68,58 @@ async function main(): Promise<number> {
   };
   let parsed: ParsedArgs;
   try {
-    parsed = parseCommandArgs('contract', process.argv.slice(2), OPTIONS, 0);
+    parsed = parseCommandArgs('contract', process.argv.slice(2), OPTIONS, 0, 'npm run contract -- --help');
     if (parsed.values.get('help') === true) {
       print(HELP);
       return 0;
     }
-    const server = stringOption(parsed, 'server');
-    if (server) parsed.values.set('url', server);
+    const server = serverUrl(stringOption(parsed, 'server'), process.env);
+    parsed.values.set('url', server);
     const credentials = await loadCredentials(parsed, process.env);
     secret = credentials.clientSecret;
     const scopes = listOption(parsed, 'scope');
-    const settings = {
-      clientId: credentials.clientId,
-      clientSecret: credentials.clientSecret,
-      authMethod: credentials.authMethod,
-      scopes:
-        scopes.length > 0 ? scopes : words(process.env.M2M_CONTRACT_SCOPES ?? 'users:read orders:write'),
-      disallowedScope:
-        stringOption(parsed, 'disallowed-scope') ?? process.env.M2M_CONTRACT_DISALLOWED_SCOPE ?? 'admin:all',
-      audience: [...listOption(parsed, 'audience'), ...words(process.env.M2M_CONTRACT_AUDIENCE)],
-      timeout: Number(stringOption(parsed, 'timeout') ?? 10_000),
-    };
-    if (!Number.isInteger(settings.timeout) || settings.timeout < 1) {
+    const timeout = Number(stringOption(parsed, 'timeout') ?? 10_000);
+    if (!Number.isInteger(timeout) || timeout < 1) {
       throw new UsageError('--timeout must be a whole number of milliseconds');
     }
     const spec = resolve(stringOption(parsed, 'spec') ?? DEFAULT_SPEC);
-    const upstream = credentials.url.replace(/\/+$/, '');
-    print(`Contract check of ${upstream} against ${spec}, through Prism's validating proxy`);
-
-    const proxies = await Promise.allSettled([
-      startPrism({ spec, upstream, errors: true }),
-      startPrism({ spec, upstream, errors: false }),
-    ]);
+    await probeServer(server, timeout);
+    print(`Contract check of ${server} against ${spec}`);
+    const proxies = await startProxies(spec, server);
     try {
-      const [strict, lax] = proxies.map((p) => {
-        if (p.status === 'rejected') throw p.reason;
-        return p.value;
-      });
-      if (!strict || !lax) throw new Error('Prism did not start');
-      const results = await runCases({ ...settings, strictUrl: strict.url, laxUrl: lax.url });
+      const results = await runCases(
+        {
+          serverUrl: server,
+          strictUrl: proxies.strictUrl,
+          laxUrl: proxies.laxUrl,
+          clientId: credentials.clientId,
+          clientSecret: credentials.clientSecret,
+          authMethod: credentials.authMethod,
+          scopes:
+            scopes.length > 0 ? scopes : words(process.env.M2M_CONTRACT_SCOPES ?? 'users:read orders:write'),
+          disallowedScope:
+            stringOption(parsed, 'disallowed-scope') ??
+            process.env.M2M_CONTRACT_DISALLOWED_SCOPE ??
+            'admin:all',
+          audience: [...listOption(parsed, 'audience'), ...words(process.env.M2M_CONTRACT_AUDIENCE)],
+          timeout,
+        },
+        CASES,
+      );
       print(textReport(results));
       const junit = stringOption(parsed, 'junit');
       if (junit) {
-        await writeFile(junit, redact(junitReport(results, upstream)));
+        await writeFile(junit, redact(junitReport(results, server)));
         print(`JUnit report: ${junit}`);
       }
-      return results.every((r) => r.passed) ? 0 : 1;
+      return results.some((r) => r.verdict === 'fail') ? 1 : 0;
     } finally {
-      await Promise.all(proxies.map((p) => (p.status === 'fulfilled' ? p.value.stop() : undefined)));
+      await proxies.stop();
     }
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`contract: ${error instanceof UsageError ? 'usage' : 'error'}: ${redact(text)}\n`);
+    const label = error instanceof UsageError ? 'usage' : error instanceof SetupError ? 'setup' : 'error';
+    process.stderr.write(`contract: ${label}: ${redact(text).split('\n')[0]}\n`);
     return 2;
   }
 }

@@ -1,16 +1,20 @@
 #!/usr/bin/env node
-// Consumer smoke test of the built package: `npm pack`s it, installs the tarball into a fresh ESM
-// project and a fresh CommonJS project, type-checks a TypeScript file in each (moduleResolution
-// node16), and has each get a token from a Prism mock of openapi/ and load @passflow/core/verify. Exits non-zero on any failure;
-// the temporary projects and Prism are always cleaned up.
-//   npm run build && node scripts/consumer-smoke.mjs
+// Consumer smoke test of the package as a fresh clone packs it: `git clone`s this repository's HEAD
+// (never built: no dist/), runs `npm pack` there (the prepack script builds), installs the tarball into
+// a fresh ESM project and a fresh CommonJS project, type-checks a TypeScript file in each
+// (moduleResolution node16), and has each get a token from a Prism mock of openapi/ and load
+// @passflow/core/verify. Exits non-zero on any failure; the clone, the temporary projects and Prism are
+// always cleaned up.
+//   node scripts/consumer-smoke.mjs
+// The clone uses this checkout's node_modules (a symlink) instead of a second `npm ci`: what it packs
+// comes from the committed files alone, so uncommitted changes are not in it.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { packFreshClone } from './pack-fresh-clone.mjs';
 import { startPrism } from './prism.mjs';
 
 const run = promisify(execFile);
@@ -61,6 +65,14 @@ const consumerBody = (label) => `
     ' type=' + claims.type + ' tenant=' + claims.tenant_id + ' scopes=' + claims.scopes.join(','));
 `;
 
+/** The OpenAPI document, resolved through the package's `exports` as a spec-first consumer does. */
+const specExport = `
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+const specPath = createRequire(import.meta.url).resolve('@passflow/core/openapi/passflow-m2m.yaml');
+if (!readFileSync(specPath, 'utf8').startsWith('openapi: 3.1')) throw new Error('unexpected document at ' + specPath);
+`;
+
 /** Compiles against the installed package's declarations only: nothing from this repo's sources. */
 const typeCheck = `
 const m2m = new M2MClient({ url: 'http://127.0.0.1:4010', clientId: 'id', clientSecret: 'secret', scopes: ['a:b'] });
@@ -106,7 +118,7 @@ const consumers = [
     name: 'esm-consumer',
     packageJson: { name: 'esm-consumer', private: true, type: 'module' },
     files: {
-      'index.js': `import { M2MClient, M2MError, M2MErrorCode } from '@passflow/core';\nimport { createM2MTokenVerifier, M2MTokenVerificationError } from '@passflow/core/verify';\n${consumerBody('esm')}`,
+      'index.js': `import { M2MClient, M2MError, M2MErrorCode } from '@passflow/core';\nimport { createM2MTokenVerifier, M2MTokenVerificationError } from '@passflow/core/verify';\n${specExport}\n${consumerBody('esm')}`,
       'check.ts': `import { ${typeImports} } from '@passflow/core';\nimport { ${verifyImports} } from '@passflow/core/verify';\n${typeCheck}`,
       'tsconfig.json': tsconfig(['check.ts']),
     },
@@ -142,12 +154,7 @@ async function exec(command, args, cwd, env = process.env) {
 }
 
 async function main(workDir, prismRef) {
-  if (!existsSync(join(repoRoot, 'dist/index.js')) || !existsSync(join(repoRoot, 'dist/index.cjs'))) {
-    throw new Error('dist/ is missing: run `npm run build` first');
-  }
-  const packed = JSON.parse(await exec(npm, ['pack', '--json', '--pack-destination', workDir], repoRoot));
-  const tarball = join(workDir, packed[0].filename);
-  console.log(`packed ${packed[0].filename}: ${packed[0].files.map((f) => f.path).join(', ')}`);
+  const tarball = await packFreshClone(repoRoot, workDir, exec);
 
   for (const consumer of consumers) {
     const dir = join(workDir, consumer.name);

@@ -19,12 +19,14 @@ const SECRET_ON_ARGV =
 /**
  * Parses one command's arguments with node:util parseArgs. Errors name the option but never echo an
  * argument's value: a secret pasted in the wrong place must not reach the terminal or a CI log.
+ * `help` is the command line that shows the command's help, as errors point to it.
  */
 export function parseCommandArgs(
   command: string,
   args: string[],
   options: OptionSpecs,
   maxPositionals: number,
+  help = `passflow-m2m ${command} --help`,
 ): ParsedArgs {
   // Read from the raw arguments: parsing may have taken `--client-secret` as another option's value.
   if (args.some((arg) => arg === '--client-secret' || arg.startsWith('--client-secret='))) {
@@ -40,7 +42,7 @@ export function parseCommandArgs(
     }
     if (token.kind !== 'option') continue;
     const spec = options[token.name];
-    if (!spec) throw new UsageError(`unknown option ${token.rawName} (see passflow-m2m ${command} --help)`);
+    if (!spec) throw new UsageError(`unknown option ${token.rawName} (see ${help})`);
     if (spec.type === 'boolean') {
       if (token.inlineValue) throw new UsageError(`${token.rawName} takes no value`);
       values.set(token.name, true);
@@ -64,8 +66,8 @@ export function parseCommandArgs(
   if (positionals.length > maxPositionals) {
     throw new UsageError(
       maxPositionals === 0
-        ? `${command} takes no arguments (see passflow-m2m ${command} --help)`
-        : `${command} takes at most ${maxPositionals} argument (see passflow-m2m ${command} --help)`,
+        ? `${command} takes no arguments (see ${help})`
+        : `${command} takes at most ${maxPositionals} argument (see ${help})`,
     );
   }
   return { values, positionals };

@@ -19,13 +19,28 @@ export const EXIT_FOR_CODE: Readonly<Record<M2MErrorCode, number>> = {
   [M2MErrorCode.TemporarilyUnavailable]: 11,
 };
 
-/** The exit status table, as printed by `--help` and documented in the README. */
-export function exitCodeTable(): string {
-  const rows: [number, string][] = [
+/** What an error code's exit status covers beyond the code itself. */
+const NOTES: Partial<Record<M2MErrorCode, string>> = {
+  [M2MErrorCode.InvalidRequest]: 'also: inspect of something not a JWT',
+  [M2MErrorCode.TemporarilyUnavailable]: 'network failure, timeout, 503',
+};
+
+/** Every exit status and its meaning, in order: what `--help` prints and the README's table shows. */
+export function exitStatuses(): [number, string][] {
+  return [
     [EXIT.ok, 'success'],
     [EXIT.unexpected, 'unexpected failure'],
     [EXIT.usage, 'usage or configuration error (bad option, missing credentials, unreadable secret file)'],
-    ...Object.entries(EXIT_FOR_CODE).map(([code, status]): [number, string] => [status, code]),
+    ...Object.entries(EXIT_FOR_CODE).map(([code, status]): [number, string] => {
+      const note = NOTES[code as M2MErrorCode];
+      return [status, note ? `${code} (${note})` : code];
+    }),
   ];
-  return rows.map(([status, meaning]) => `  ${String(status).padStart(2)}  ${meaning}`).join('\n');
+}
+
+/** The exit status table, as printed by `--help`. */
+export function exitCodeTable(): string {
+  return exitStatuses()
+    .map(([status, meaning]) => `  ${String(status).padStart(2)}  ${meaning}`)
+    .join('\n');
 }

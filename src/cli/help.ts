@@ -8,6 +8,8 @@ const CONNECTION = `Connection (every option may come from the environment inste
   --auth-method post|basic    client_secret_post (default) or client_secret_basic
   --timeout <ms>              per-attempt timeout (default 10000)
   --retries <n>               retries after the first attempt (default 3)
+  --allow-insecure-http       allow a plain http:// URL to a host other than localhost,
+                              127.0.0.0/8 or [::1]; the secret then crosses the network in clear
 The client secret is never accepted as an argument and never printed.`;
 
 const EXIT_CODES = `Exit status:

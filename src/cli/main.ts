@@ -1,6 +1,7 @@
 import { M2MConfigError } from '../client/config.js';
 import { M2MError } from '../client/errors.js';
-import { flagOption, type OptionSpecs, parseCommandArgs, UsageError } from './args.js';
+import { flagOption, type OptionSpecs, type ParsedArgs, parseCommandArgs, UsageError } from './args.js';
+import { cliConfigMessage, configSources } from './config-errors.js';
 import { CONNECTION_OPTIONS, loadCredentials } from './credentials.js';
 import { EXIT, EXIT_FOR_CODE } from './exit-codes.js';
 import { COMMAND_HELP, MAIN_HELP } from './help.js';
@@ -21,13 +22,14 @@ const HELP: OptionSpecs = { help: { type: 'boolean', short: 'h' } };
 const OPTIONS: Record<string, OptionSpecs> = {
   token: { ...TOKEN_OPTIONS, ...HELP },
   inspect: { ...INSPECT_OPTIONS, ...HELP },
-  revoke: { ...CONNECTION_OPTIONS, ...HELP },
+  revoke: { ...CONNECTION_OPTIONS, 'allow-insecure-http': { type: 'boolean' }, ...HELP },
 };
 const POSITIONALS: Record<string, number> = { token: 0, inspect: 1, revoke: 1 };
 
 /** Runs one `passflow-m2m` invocation and resolves to its exit status. */
 export async function main(io: Io): Promise<number> {
   let secret: string | undefined;
+  let parsed: ParsedArgs | undefined;
   try {
     const [command, ...args] = io.argv;
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -46,7 +48,7 @@ export async function main(io: Io): Promise<number> {
     if (!options || !help)
       // Not echoed: a mistyped command line may hold a pasted secret.
       throw new UsageError('unknown command: expected token, inspect or revoke (see passflow-m2m --help)');
-    const parsed = parseCommandArgs(command, args, options, POSITIONALS[command] ?? 0);
+    parsed = parseCommandArgs(command, args, options, POSITIONALS[command] ?? 0);
     if (flagOption(parsed, 'help')) {
       io.stdout(`${help}\n`);
       return EXIT.ok;
@@ -67,7 +69,8 @@ export async function main(io: Io): Promise<number> {
     return EXIT.ok;
   } catch (error) {
     const [label, status] = classify(error);
-    const message = error instanceof Error ? error.message : String(error);
+    let message = error instanceof Error ? error.message : String(error);
+    if (error instanceof M2MConfigError && parsed) message = cliConfigMessage(message, configSources(parsed));
     io.stderr(`passflow-m2m: ${label}: ${oneLine(redact(message, secret))}\n`);
     return status;
   }

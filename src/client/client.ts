@@ -1,4 +1,9 @@
-import { type AuthorizingFetch, authorizingFetch, type M2MFetchInit } from './authorizing-fetch.js';
+import {
+  type AuthorizingFetch,
+  authorizingFetch,
+  type M2MAuthorizationHeaders,
+  type M2MFetchInit,
+} from './authorizing-fetch.js';
 import { parseTokenClaims } from './claims.js';
 import { clientAuthentication } from './client-auth.js';
 import { type ResolvedConfig, resolveConfig } from './config.js';
@@ -24,7 +29,20 @@ const noRenewal = () => {};
 /**
  * OAuth 2.0 Client Credentials client (RFC 6749 §4.4) for the Passflow token service: obtains, caches,
  * shares and renews access tokens, one request per token however many callers ask.
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+ *
+ * @example
+ * ```ts
+ * const m2m = new M2MClient({
+ *   url: process.env.PASSFLOW_URL!,
+ *   clientId: process.env.M2M_CLIENT_ID!,
+ *   clientSecret: process.env.M2M_CLIENT_SECRET!,
+ *   scopes: ['users:read'],
+ *   autoRefresh: true,
+ * });
+ * const { access_token } = await m2m.getToken();
+ * ```
+ *
+ * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-4.4 | RFC 6749 §4.4}
  */
 export class M2MClient {
   readonly #config: ResolvedConfig;
@@ -39,9 +57,17 @@ export class M2MClient {
   #authorizing: AuthorizingFetch | undefined;
 
   /**
-   * Create a new M2M client
-   * @param config - Client configuration
-   * @throws M2MConfigError naming the offending field
+   * Checks the configuration and prepares the client; makes no request.
+   * @param config - Client configuration: `url`, `clientId` and `clientSecret` are required.
+   * @throws {@link M2MConfigError} naming the first bad field: `config` not an object; `url` missing, not
+   *   an absolute `http:`/`https:` URL, with credentials, a query or a fragment, or plain `http:` to a host
+   *   that is not loopback without `allowInsecureHttp`; an empty `clientId` or `clientSecret`; a scope that
+   *   is not a scope token (RFC 6749 §3.3); an audience with white space; a `resource` that is not an
+   *   absolute URI without fragment; `timeout` < 1, `refreshThreshold` or `retryDelay` < 0, `retries` not a
+   *   whole number >= 0 (or any of them not a finite number); `autoRefresh` not a boolean; an unknown
+   *   `authMethod`; a hook or `fetch` that is not a function; a `retryStrategy` without `shouldRetry` and
+   *   `getDelay`; a `cache` without `get`, `set` and `delete`; a `dpop` that is neither `true` nor a
+   *   usable private key (with its public key when it is a non-extractable CryptoKey) and algorithm.
    */
   constructor(config: M2MClientConfig) {
     const resolved = resolveConfig(config);
@@ -66,8 +92,20 @@ export class M2MClient {
 
   /**
    * Request an access token: the cached one while it is valid, otherwise a new one. Concurrent
-   * callers for the same scopes, audience and resource share one request.
-   * @throws M2MError on authentication failure
+   * callers for the same scopes, audience and resource share one request. Network failures, timeouts,
+   * 408, 429 and 5xx are retried (`retries`, `retryDelay`, `Retry-After`, or the `retryStrategy`).
+   * @param options - Scopes, audience and resource for this token instead of the configured ones;
+   *   `forceRefresh`; an `AbortSignal`.
+   * @returns The token response, stamped with the local `issued_at`; never an expired token.
+   * @throws {@link M2MError}, once retries are used up, with `code`:
+   *   - `invalid_client`, `invalid_scope`, `invalid_grant`, `unauthorized_client`, `unsupported_grant_type`,
+   *     `invalid_request`: the server refused the request (a 4xx other than 408 and 429; final, not retried);
+   *   - `rate_limit_exceeded`: HTTP 429, or a `Retry-After` over 60 s (fails at once);
+   *   - `server_error`: a 5xx, a redirect, or a 2xx that is not a valid token response;
+   *   - `temporarily_unavailable`: a 503 or 408; with status 0, a network failure, an attempt that timed
+   *     out, or `options.signal` aborted;
+   *   - `invalid_request` with status 0: `options` hold a bad scope, audience or resource; or the `dpop`
+   *     key does not sign with its algorithm or fit its public key (checked at the first request).
    */
   getToken(options?: M2MTokenRequestOptions): Promise<M2MTokenResponse> {
     // The hot path: the default token, cached and not due for renewal. No allocation, no await.
@@ -76,21 +114,27 @@ export class M2MClient {
   }
 
   /**
-   * Get a valid token, automatically refreshing if needed. Never returns an expired token.
-   * @throws M2MError on authentication failure
+   * Get a valid token, automatically refreshing if needed: the same as `getToken()` without options.
+   * Never returns an expired token.
+   * @throws {@link M2MError} as {@link M2MClient.getToken} does.
    */
   getValidToken(): Promise<M2MTokenResponse> {
     return this.#store.freshDefault() ?? this.#getToken(undefined);
   }
 
-  /** The last token this client obtained or read from its cache, or null. Synchronous, no I/O. */
+  /**
+   * The last token this client obtained or read from its cache, or null (none yet, or after
+   * `clearCache()`). Synchronous, no I/O; it may have expired: check with `isTokenExpired()`.
+   */
   getCachedToken(): M2MTokenResponse | null {
     return this.#store.last;
   }
 
   /**
    * Whether `token` (default: the cached one) is expired, or expires within `threshold` seconds.
-   * Expiry is the local receive time plus `expires_in`.
+   * Expiry is the local receive time plus `expires_in`. No token at all counts as expired.
+   * @param token - The token to judge; `undefined` or `null`: the cached one.
+   * @param threshold - Seconds before expiry from which the token counts as expired (default 0).
    */
   isTokenExpired(token?: M2MTokenResponse | null, threshold = 0): boolean {
     const subject = token ?? this.#store.last;
@@ -99,8 +143,10 @@ export class M2MClient {
   }
 
   /**
-   * Decode the claims of a JWT access token (no signature check: that is the API's job).
-   * @throws M2MError when `token` is not a JWT
+   * Decode the claims of a JWT access token (no signature check: that is the API's job). `aud` is
+   * always an array; `scopes` comes from `scopes`, the RFC 9068 `scope` string, or `scp`.
+   * @throws {@link M2MError} `invalid_request` with status 0 when `token` is not a JWT.
+   * @see {@link https://www.rfc-editor.org/rfc/rfc9068#section-2.2 | RFC 9068 §2.2}
    */
   parseToken(token: string): M2MTokenClaims {
     return parseTokenClaims(token);
@@ -121,8 +167,11 @@ export class M2MClient {
    * their tokens, so that none stays valid once the client forgets it. Does nothing when no token is
    * cached. A token whose revocation fails stays cached, and the first failure is thrown once every
    * token was tried. A token obtained while the revocation runs is neither revoked nor forgotten.
-   * @throws M2MError on revocation failure
-   * @see https://www.rfc-editor.org/rfc/rfc7009
+   * Retried as token requests are.
+   * @throws {@link M2MError}, once retries are used up: the server's refusal (`invalid_client` for bad
+   *   credentials, `invalid_request` for a 400 without a known code), `rate_limit_exceeded`,
+   *   `server_error`, or `temporarily_unavailable` (503; with status 0, a network failure or a timeout).
+   * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.1 | RFC 7009 §2.1}
    */
   async revokeToken(): Promise<void> {
     const held = this.#store.entries();
@@ -140,20 +189,28 @@ export class M2MClient {
   }
 
   /**
-   * `fetch()` with this client's token: `Authorization: Bearer`, or `DPoP` with a proof of the request.
-   * One resend after a 401 that asks for a new token or the server's nonce, if the body can be resent.
-   * @see https://www.rfc-editor.org/rfc/rfc9449#section-7
+   * `fetch()` with this client's token: `Authorization: Bearer`, or `DPoP` and a proof of this request
+   * (with the `dpop` option). `init` may also name `scopes`, `audience` or `resource`. After a 401 that asks
+   * for a new token (`invalid_token`) or the server's DPoP nonce, the request is sent once more if its body
+   * can be; any other response comes back as it came. Guide: docs/dpop-and-fetch.md.
+   * @throws {@link M2MError} when no token can be had; what `fetch` itself throws (an abort, a network failure).
+   * @see {@link https://www.rfc-editor.org/rfc/rfc9449#section-7 | RFC 9449 §7}
    */
-  fetch(input: RequestInfo | URL, init?: M2MFetchInit) {
+  fetch(input: RequestInfo | URL, init?: M2MFetchInit): Promise<Response> {
     return this.#authorizer().fetch(input, init);
   }
 
   /**
-   * The headers that authorize one request sent by another HTTP client: `authorization`, and with a
-   * DPoP-bound token `dpop`, a proof of this method and URL.
-   * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
+   * The headers that authorize one request sent by another HTTP client (axios, got, ...): `authorization`,
+   * and with a DPoP-bound token `dpop`, a proof of this method and URL, good for that one request.
+   * @throws {@link M2MError} when no token can be had, or `url` is not absolute while a proof is needed.
+   * @see {@link https://www.rfc-editor.org/rfc/rfc9449#section-7.1 | RFC 9449 §7.1}
    */
-  authorizationHeaders(method: string, url: string | URL, options?: M2MTokenRequestOptions) {
+  authorizationHeaders(
+    method: string,
+    url: string | URL,
+    options?: M2MTokenRequestOptions,
+  ): Promise<M2MAuthorizationHeaders> {
     return this.#authorizer().authorizationHeaders(method, url, options);
   }
 

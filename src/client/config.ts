@@ -48,7 +48,12 @@ export type ResolvedConfig = {
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
+/**
+ * Thrown by `new M2MClient(config)` for a configuration it cannot use. The message starts with the
+ * field (`M2MClientConfig.url must use https: …`) and never quotes the client secret. A `TypeError`.
+ */
 export class M2MConfigError extends TypeError {
+  /** Always `'M2MConfigError'`. */
   override readonly name = 'M2MConfigError';
 }
 

@@ -14,7 +14,10 @@ import { M2MConfigError } from './config.js';
  * no Node.js types.
  * @see https://nodejs.org/api/crypto.html#class-keyobject
  */
-export type M2MKeyObject = { readonly type: string };
+export type M2MKeyObject = {
+  /** `'private'` or `'public'` for the asymmetric keys a proof key may be. */
+  readonly type: string;
+};
 
 /**
  * Key material for a DPoP proof key: a Web Crypto key, a Node.js KeyObject or a JWK (EC, OKP or RSA).

@@ -1,15 +1,84 @@
 /**
- * OAuth 2.0 error codes (RFC 6749 §5.2) and the Passflow extensions for rate limits and outages.
+ * The `code` of every {@link M2MError}: the OAuth 2.0 error codes of RFC 6749 §5.2 and the Passflow
+ * extension `rate_limit_exceeded`. A code the server sends in its error body wins (except on 429);
+ * without a known one, the HTTP status decides. `status` 0 means the client produced the error itself,
+ * with no HTTP response: each member says when that happens.
+ *
+ * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-5.2 | RFC 6749 §5.2}
  */
 export enum M2MErrorCode {
+  /**
+   * The server found the request malformed (HTTP 400), or answered another 4xx without a known code.
+   * With status 0 the client produced it: options given to `getToken()` are invalid (a scope that is
+   * not a scope token, an audience with white space, a resource that is not an absolute URI),
+   * `parseToken()` got something that is not a JWT, or a token request failed unexpectedly. Final.
+   *
+   * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-5.2 | RFC 6749 §5.2}
+   */
   InvalidRequest = 'invalid_request',
+  /**
+   * Client authentication failed: unknown client, wrong secret, or an authentication method the server
+   * does not take (HTTP 401, or 400 for credentials sent in the body); also any 401 without a known
+   * code. Never status 0. Final: not retried.
+   *
+   * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-5.2 | RFC 6749 §5.2}
+   */
   InvalidClient = 'invalid_client',
+  /**
+   * The server refused the grant (HTTP 400). Never status 0. Final.
+   *
+   * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-5.2 | RFC 6749 §5.2}
+   */
   InvalidGrant = 'invalid_grant',
+  /**
+   * A requested scope is unknown, malformed or not allowed for this client (HTTP 400). Never status 0
+   * (a scope that is not even a scope token is caught earlier: {@link M2MConfigError} from the
+   * constructor, `invalid_request` from `getToken()`). Final.
+   *
+   * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-3.3 | RFC 6749 §3.3}, {@link https://www.rfc-editor.org/rfc/rfc6749#section-5.2 | §5.2}
+   */
   InvalidScope = 'invalid_scope',
+  /**
+   * The client may not use the client credentials grant (HTTP 400), or the server answered 403 without a
+   * known code. Never status 0. Final.
+   *
+   * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-5.2 | RFC 6749 §5.2}
+   */
   UnauthorizedClient = 'unauthorized_client',
+  /**
+   * The server does not support the client credentials grant (HTTP 400). Never status 0. Final.
+   *
+   * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-5.2 | RFC 6749 §5.2}
+   */
   UnsupportedGrantType = 'unsupported_grant_type',
+  /**
+   * Rate limited: HTTP 429 (whatever its body says) once the retries are used up; or, with the built-in
+   * retry policy, any retryable failure whose `Retry-After` asks for more than 60 s, which fails at once
+   * (the message says so, `headers['retry-after']` says when to come back). Never status 0.
+   *
+   * @see {@link https://www.rfc-editor.org/rfc/rfc6585#section-4 | RFC 6585 §4} (429),
+   * {@link https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3 | RFC 9110 §10.2.3} (Retry-After)
+   */
   RateLimitExceeded = 'rate_limit_exceeded',
+  /**
+   * The server failed: HTTP 500 or another 5xx without a known code (retried first); a redirect (3xx:
+   * the client never follows one with credentials); or a 2xx whose body is not a valid token response,
+   * the message naming the defect (not JSON, no `access_token`, `token_type` not Bearer, `expires_in`
+   * not 1 s to a year). With status 0 the client produced it: it stopped reading a response body larger
+   * than 256 KiB.
+   *
+   * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-5.2 | RFC 6749 §5.2}, {@link https://www.rfc-editor.org/rfc/rfc6749#section-5.1 | §5.1}
+   */
   ServerError = 'server_error',
+  /**
+   * The server is overloaded or down for maintenance: HTTP 503, or 408, without another known code
+   * (retried first). With status 0 the client produced it because no response arrived: a network
+   * failure (DNS, connection refused or reset; the original error is `cause`), an attempt longer than
+   * `timeout`, or the caller's `AbortSignal`. It also ends a request whose retry was waiting when
+   * `clearCache()` was called, with the status of its last failure.
+   *
+   * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-5.2 | RFC 6749 §5.2}
+   */
   TemporarilyUnavailable = 'temporarily_unavailable',
 }
 
@@ -19,12 +88,17 @@ export function isM2MErrorCode(value: unknown): value is M2MErrorCode {
   return typeof value === 'string' && KNOWN_CODES.has(value);
 }
 
+/** What an {@link M2MError} is made of (its constructor's argument). */
 export type M2MErrorInit = {
+  /** The OAuth error code. */
   code: M2MErrorCode;
+  /** What went wrong, for people: never holds a secret. */
   message: string;
   /** HTTP status; 0 when no response was received (network failure, timeout, abort). */
   status: number;
+  /** The response headers, names lower-cased. */
   headers?: Record<string, string>;
+  /** The underlying error; a value that is not an `Error` is wrapped in one. */
   cause?: unknown;
   /** The server's `error_uri`, when it sent one. */
   errorUri?: string;
@@ -33,15 +107,33 @@ export type M2MErrorInit = {
 /**
  * Every failure of the client. Carries the OAuth code, the HTTP status, the response headers
  * (lower-cased) and the original error, never the request or the client's credentials.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await m2m.getToken();
+ * } catch (error) {
+ *   if (error instanceof M2MError && error.code === M2MErrorCode.RateLimitExceeded) {
+ *     console.warn('rate limited; retry after', error.headers?.['retry-after'], 's');
+ *   }
+ * }
+ * ```
  */
 export class M2MError extends Error {
+  /** Always `'M2MError'`. */
   override readonly name = 'M2MError';
+  /** The OAuth error code: when each occurs is told at {@link M2MErrorCode}. */
   readonly code: M2MErrorCode;
+  /** The HTTP status of the response; 0 when the client produced the error without one. */
   readonly status: number;
+  /** The response headers, names lower-cased (`retry-after`, `www-authenticate`); absent without a response. */
   declare readonly headers?: Record<string, string>;
+  /** The `error_uri` of the server's error body, when it sent one. */
   declare readonly errorUri?: string;
+  /** The underlying error: the network error, the abort reason, the failure a rate limit error wraps. */
   declare readonly cause?: Error;
 
+  /** Errors are made by the client; construct one yourself only to test code that handles them. */
   constructor(init: M2MErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: asError(init.cause) });
     this.code = init.code;
@@ -57,6 +149,7 @@ export class M2MError extends Error {
     return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500;
   }
 
+  /** `name`, `code`, `message`, `status`, `headers` and `errorUri`, for logs (`cause` is left out). */
   toJSON(): Record<string, unknown> {
     return {
       name: this.name,

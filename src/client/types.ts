@@ -1,154 +1,204 @@
 import type { M2MDpopConfig } from './dpop-key.js';
 import type { M2MError } from './errors.js';
 
-/** How the client authenticates at the token endpoint (RFC 6749 §2.3.1). */
+/**
+ * How the client authenticates at the token and revocation endpoints.
+ * - `'client_secret_post'` (the default, what Passflow serves): `client_id` and `client_secret` in the form body.
+ * - `'client_secret_basic'`: HTTP Basic with the client id and secret each form-urlencoded first.
+ *
+ * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 | RFC 6749 §2.3.1}
+ */
 export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic';
 
 /**
- * M2M Client configuration options
+ * What `new M2MClient(config)` takes. Only `url`, `clientId` and `clientSecret` are required; the
+ * constructor checks every field and throws an {@link M2MConfigError} naming the first bad one.
  */
 export type M2MClientConfig = {
-  /** Passflow server URL; the token endpoint is `{url}/oauth2/token`. `https:` unless loopback. */
+  /**
+   * The Passflow server: the token endpoint is `{url}/oauth2/token`, revocation `{url}/oauth2/revoke`
+   * (a trailing slash is harmless). Must be `https:`, except for loopback hosts (`localhost`,
+   * `127.0.0.0/8`, `[::1]`) or with {@link M2MClientConfig.allowInsecureHttp}; no credentials, query or fragment.
+   */
   url: string;
 
-  /** M2M application client ID */
+  /** The M2M application's client id (non-empty). */
   clientId: string;
 
-  /** M2M application client secret */
+  /**
+   * The M2M application's client secret (non-empty). Kept in a private field: it never appears in an
+   * error, a hook payload, a cache key or `util.inspect` output.
+   */
   clientSecret: string;
 
-  /** Scopes to request (default: []) */
+  /**
+   * Scopes to request, sent space-separated as `scope`. Default: none. Each must be a scope token
+   * (RFC 6749 §3.3: printable ASCII without space, `"` or `\`). Order and duplicates do not matter.
+   */
   scopes?: string[];
 
-  /** Target audiences for the token (default: []) */
+  /** Audiences to request, sent space-separated as `audience`. Default: none. No white space inside one. */
   audience?: string[];
 
-  /** Target resource server URI (RFC 8707) */
+  /** The target resource server, sent as `resource` (RFC 8707): an absolute URI without fragment. Default: none. */
   resource?: string;
 
-  /** Automatically refresh tokens before expiry (default: false) */
+  /**
+   * Renew a token ahead of its expiry while callers keep getting the still-valid one. Default: `false`
+   * (a token is served until it expires, then the next caller waits for a new one).
+   */
   autoRefresh?: boolean;
 
-  /** Seconds before expiry to trigger refresh (default: 30) */
+  /**
+   * With `autoRefresh`, how many seconds before expiry a token is renewed (a little jitter is added;
+   * never more than half the token's lifetime). Default: `30`. A finite number >= 0.
+   */
   refreshThreshold?: number;
 
-  /** Request timeout in milliseconds, per attempt (default: 10000) */
+  /** Milliseconds each attempt may take before it is aborted. Default: `10000`. A finite number >= 1. */
   timeout?: number;
 
-  /** Number of retries after the first attempt (default: 3) */
+  /**
+   * Retries after the first attempt (3 means up to 4 attempts), for network failures, timeouts, 408,
+   * 429 and 5xx; never for other 4xx. Default: `3`. A whole number >= 0.
+   */
   retries?: number;
 
-  /** First delay between retries in milliseconds; later ones grow exponentially (default: 1000) */
+  /**
+   * The first backoff in milliseconds; each later one doubles, with jitter, up to 30 s. A `Retry-After`
+   * of up to 60 s wins over it. Default: `1000`. A finite number >= 0.
+   */
   retryDelay?: number;
 
-  /** Custom retry strategy: replaces the retry decision and the delay */
+  /** Replaces the retry decision and the delay (then up to 20 retries, each delay capped at 60 s). Default: none. */
   retryStrategy?: RetryStrategy;
 
-  /** Client authentication method (default: 'client_secret_post') */
+  /** How the client authenticates. Default: `'client_secret_post'`. */
   authMethod?: ClientAuthMethod;
 
-  /** Shared token cache: tokens (and, with `lock`, their fetches) shared between processes */
+  /**
+   * The shared cache: tokens (and, with `lock`, their fetches) shared between processes (Redis:
+   * `createRedisTokenCache` from `@passflow/core/redis`). Default: none; every client always keeps its
+   * tokens in memory as well.
+   */
   cache?: M2MTokenCache;
 
-  /** Permit a plain `http:` URL to a non-loopback host. Credentials then cross the network in clear. */
+  /**
+   * Permit a plain `http:` URL to a host that is not loopback. The client secret then crosses the
+   * network in clear. Default: `false`.
+   */
   allowInsecureHttp?: boolean;
 
-  /** The fetch implementation to use (default: globalThis.fetch), for token requests and `m2m.fetch()` */
+  /** The fetch implementation (proxies, instrumentation), for token requests and `m2m.fetch()`. Default: `globalThis.fetch`. */
   fetch?: typeof fetch;
 
   /**
    * Sender-constrained tokens (DPoP): every token request carries a proof signed with this key, and
    * tokens come bound to it. `true` generates an ES256 key pair at first use, its private key not
    * extractable. Default: off.
-   * @see https://www.rfc-editor.org/rfc/rfc9449
+   * @see {@link https://www.rfc-editor.org/rfc/rfc9449 | RFC 9449}
    */
   dpop?: M2MDpopConfig;
 
-  /** Callback for token requests (for logging/metrics) */
+  /** Called before every attempt of a token request, with metadata only (never credentials). A hook that throws is ignored. */
   onTokenRequest?: (request: M2MTokenRequestInfo) => void;
 
-  /** Callback for token responses (for logging/metrics); `access_token` is redacted */
+  /** Called with every token response received, `access_token` replaced by `'[redacted]'`. A hook that throws is ignored. */
   onTokenResponse?: (response: M2MTokenResponse) => void;
 
-  /** Callback when the shared cache fails or times out; the client then goes on as on a cache miss */
+  /** Called when the shared cache fails or takes over 1 s; the client then goes on as on a cache miss. */
   onCacheError?: (error: M2MCacheError) => void;
 };
 
 /**
- * Token request options
+ * Per-call options of {@link M2MClient.getToken}. A token is cached per set of scopes, audiences and
+ * resource, so different options get (and keep) different tokens.
  */
 export type M2MTokenRequestOptions = {
-  /** Override default scopes */
+  /** Scopes for this token instead of the configured ones (checked as {@link M2MClientConfig.scopes}). */
   scopes?: string[];
 
-  /** Override default audience */
+  /** Audiences for this token instead of the configured ones. */
   audience?: string[];
 
-  /** Override default resource (RFC 8707) */
+  /** Resource (RFC 8707) for this token instead of the configured one. */
   resource?: string;
 
-  /** Force a new token request, ignoring cache */
+  /** Request a new token even when a valid one is cached; concurrent forced callers share one request. */
   forceRefresh?: boolean;
 
-  /** Stop waiting for the token when this signal aborts */
+  /**
+   * Stop waiting when this signal aborts: the call rejects with `temporarily_unavailable` (status 0),
+   * while other callers sharing the request still get the token.
+   */
   signal?: AbortSignal;
 };
 
 /**
- * OAuth 2.0 token response
+ * A validated access token response (RFC 6749 §5.1), as the client returns it.
+ *
+ * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-5.1 | RFC 6749 §5.1}
  */
 export type M2MTokenResponse = {
-  /** The access token */
+  /** The access token: put it in `Authorization: Bearer …` (a `'DPoP'` one: `DPoP …` with a proof, as `m2m.fetch()` does). */
   access_token: string;
 
   /**
-   * Token type: "Bearer", or "DPoP" for a token bound to the client's DPoP key (RFC 9449 §5). With
-   * `dpop` configured, "Bearer" means that the server did not bind the token: it is sent as a bearer token.
+   * `'Bearer'`, or `'DPoP'` for a token bound to the client's DPoP key (the server's spelling is
+   * normalised; anything else is refused as `server_error`). With `dpop` configured, `'Bearer'` means that
+   * the server did not bind the token: it is then sent as a bearer token.
+   * @see {@link https://www.rfc-editor.org/rfc/rfc9449#section-5 | RFC 9449 §5}
    */
   token_type: 'Bearer' | 'DPoP';
 
-  /** Token lifetime in seconds */
+  /** Lifetime in seconds, from 1 to a year (whole seconds). */
   expires_in: number;
 
-  /** Granted scopes (space-separated) */
+  /** Granted scopes, space-separated, when the server sent them (RFC 6749 §5.1: absent means as requested). */
   scope?: string;
 
-  /** Timestamp when token was issued: seconds since the epoch, by the local clock at receipt */
+  /**
+   * When the client received the token: seconds since the epoch, by the local clock. Expiry is
+   * `issued_at + expires_in` (never the JWT `exp`: server clocks drift).
+   */
   issued_at?: number;
 };
 
 /**
- * Parsed M2M JWT token claims
+ * The claims of a JWT access token, as {@link M2MClient.parseToken} decodes them (without verifying the
+ * signature), normalised per RFC 9068 §2.2. A claim the token lacks reads as `''`, `0` or `[]`.
+ *
+ * @see {@link https://www.rfc-editor.org/rfc/rfc9068#section-2.2 | RFC 9068 §2.2}
  */
 export type M2MTokenClaims = {
-  /** Issuer (Passflow server URL) */
+  /** Issuer: the Passflow server URL. */
   iss: string;
 
-  /** Subject (client_id) */
+  /** Subject: the client id. */
   sub: string;
 
-  /** Audience (target APIs) */
+  /** Audiences (the APIs the token is for); always an array, also when the token has one string. */
   aud: string[];
 
-  /** Issued at timestamp */
+  /** Issued at, seconds since the epoch. */
   iat: number;
 
-  /** Expiration timestamp */
+  /** Expires at, seconds since the epoch. */
   exp: number;
 
-  /** Token type ("m2m") */
+  /** Token type: `'m2m'` for Passflow M2M tokens (whatever the token holds is passed through). */
   type: 'm2m';
 
-  /** Client ID */
+  /** Client id: the `client_id` claim, or `sub` without one. */
   client_id: string;
 
-  /** Tenant ID (for tenant-scoped M2M apps) */
+  /** Tenant id, for tenant-scoped M2M apps. */
   tenant_id?: string;
 
-  /** Granted scopes */
+  /** Granted scopes: from a `scopes` array, else the RFC 9068 `scope` string, else `scp`. */
   scopes: string[];
 
-  /** Any further claims of the token */
+  /** Any further claims of the token, as they are. */
   [claim: string]: unknown;
 };
 
@@ -156,28 +206,37 @@ export type M2MTokenClaims = {
  * What the `onTokenRequest` hook receives: metadata of one attempt, never credentials.
  */
 export type M2MTokenRequestInfo = {
-  /** Token endpoint URL */
+  /** The token endpoint URL. */
   url: string;
+  /** The client id (not a secret). */
   clientId: string;
+  /** The scopes requested, sorted. */
   scopes: string[];
+  /** The audiences requested, sorted. */
   audience: string[];
+  /** The resource requested (RFC 8707), when there is one. */
   resource?: string;
+  /** How the client authenticates. */
   authMethod: ClientAuthMethod;
-  /** 1 for the first attempt, 2 for the first retry, ... */
+  /** 1 for the first attempt, 2 for the first retry, … */
   attempt: number;
 };
 
 /**
- * Shared token cache interface: what `M2MClientConfig.cache` implements (Redis: `@passflow/core/redis`)
+ * The shared cache: what `M2MClientConfig.cache` implements, a token cache shared beyond one client
+ * (across processes, say). Keys are opaque strings made by the client: a readable prefix and a SHA-256
+ * over server, client, secret and request, never the secret. Each call has 1 s: a call that throws,
+ * rejects or takes longer counts as a miss and is reported to `onCacheError`. `createRedisTokenCache`
+ * (from `@passflow/core/redis`) implements it on Redis.
  */
 export interface M2MTokenCache {
-  /** Get cached token */
+  /** The token stored under `key`, or `null`. */
   get(key: string): Promise<M2MTokenResponse | null>;
 
-  /** Cache a token with TTL (seconds) */
+  /** Store `token` under `key` for `ttl` seconds (until it is due for renewal; at least 1). */
   set(key: string, token: M2MTokenResponse, ttl: number): Promise<void>;
 
-  /** Delete cached token */
+  /** Forget the token under `key` (`clearCache()`, `revokeToken()`). */
   delete(key: string): Promise<void>;
 
   /**
@@ -194,22 +253,26 @@ export interface M2MTokenCache {
  * still cover a slow fetch: a holder that dies stops extending it.
  */
 export type M2MCacheLockRelease = (() => Promise<void>) & {
+  /** Keep the lock another `ttlMs`; resolves to `false` when this holder no longer has it. */
   extend?: (ttlMs: number) => Promise<boolean>;
 };
 
-/** The shared cache failed or timed out; the client treated it as a miss. */
+/** The shared cache failed or timed out; the client treated it as a miss. What `onCacheError` receives. */
 export type M2MCacheError = {
+  /** The cache call that failed. */
   operation: 'get' | 'set' | 'delete' | 'lock';
+  /** What it threw or rejected with, or a timeout error after 1 s. */
   error: Error;
 };
 
 /**
- * Custom retry strategy interface
+ * Replaces the built-in retry policy: which failures are retried and after how long. The client
+ * makes at most 20 retries with a strategy, and waits at most 60 s before one.
  */
 export interface RetryStrategy {
-  /** Determine if request should be retried; `attempt` is 0 before the first retry */
+  /** Whether to retry after `error`; `attempt` is 0 before the first retry. */
   shouldRetry(error: M2MError, attempt: number): boolean;
 
-  /** Get delay before next retry in milliseconds; `attempt` is 0 before the first retry */
+  /** Milliseconds to wait before the retry; `attempt` is 0 before the first retry. Non-finite or negative: no wait. */
   getDelay(attempt: number): number;
 }

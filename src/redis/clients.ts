@@ -5,10 +5,15 @@
 export interface IORedisLike {
   /** `ready`, `reconnecting`, `end`, ...: the connection state ioredis reports. */
   readonly status: string;
+  /** `GET key`. */
   get(key: string): Promise<unknown>;
+  /** `SET key value PX ms`. */
   set(key: string, value: string, expiryMode: 'PX', milliseconds: number): Promise<unknown>;
+  /** `SET key value PX ms NX`. */
   set(key: string, value: string, expiryMode: 'PX', milliseconds: number, condition: 'NX'): Promise<unknown>;
+  /** `DEL key`. */
   del(key: string): Promise<unknown>;
+  /** `EVAL script numkeys key… arg…`: the atomic compare-and-delete and compare-and-expire of the lock. */
   eval(script: string, numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
 }
 
@@ -17,11 +22,17 @@ export interface IORedisLike {
  * structurally, so this package never imports node-redis.
  */
 export interface NodeRedisLike {
+  /** Whether the client is connected or connecting; commands fail at once while it is not ready. */
   readonly isOpen: boolean;
+  /** Whether the connection is ready for commands (node-redis v4.1 and later). */
   readonly isReady?: boolean;
+  /** `GET key`. */
   get(key: string): Promise<unknown>;
+  /** `SET key value PX ms`, with `NX` when asked. */
   set(key: string, value: string, options: { PX: number; NX?: true }): Promise<unknown>;
+  /** `DEL key`. */
   del(key: string): Promise<unknown>;
+  /** `EVAL script numkeys key… arg…`: the atomic compare-and-delete and compare-and-expire of the lock. */
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 

@@ -1,6 +1,7 @@
 import type { M2MCacheLockRelease, M2MTokenCache, M2MTokenResponse } from '../client/types.js';
 import { commandsOf, type RedisClientLike } from './clients.js';
 
+/** Options of {@link createRedisTokenCache}. */
 export type RedisTokenCacheOptions = {
   /**
    * Prepended to every key (default: none). The client's keys already start with `passflow:m2m:`; a
@@ -16,6 +17,17 @@ export type RedisTokenCacheOptions = {
  *
  * A token is stored at `{prefix}{{key}}` and its lock at `{prefix}{{key}}:lock`: the braces are a Redis
  * Cluster hash tag, so both live in one slot. Keys are hashes, never secrets.
+ *
+ * The cache's methods reject when Redis fails or its connection is down (at once, not after the
+ * offline queue); the client counts that as a miss and tells `onCacheError`.
+ *
+ * @example
+ * ```ts
+ * const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+ * const m2m = new M2MClient({ ...credentials, cache: createRedisTokenCache(redis, { prefix: 'orders:' }) });
+ * ```
+ * @throws `TypeError` when `redis` is neither an ioredis nor a node-redis client, or `prefix` is not a
+ *   string without `{` and `}`.
  */
 export function createRedisTokenCache(
   redis: RedisClientLike,

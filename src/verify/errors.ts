@@ -70,6 +70,7 @@ export class M2MTokenVerificationError extends Error {
   /** The `WWW-Authenticate` header value for a 400, 401 or 403; undefined for a 503. */
   readonly wwwAuthenticate: string | undefined;
 
+  /** Errors are made by the verifier; construct one yourself only to test code that handles them. */
   constructor(init: M2MTokenVerificationErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.code = init.code;

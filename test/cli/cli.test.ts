@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startPrism } from '../../scripts/prism.mjs';
 import { EXIT_FOR_CODE } from '../../src/cli/exit-codes.js';
@@ -33,6 +35,18 @@ async function run(args: string[], env: Record<string, string> = {}, stdin?: str
     expect(result.stderr).not.toContain(form);
   }
   return result;
+}
+
+/** The exit status table of a page's section: [status, meaning without backticks]. */
+async function documentedExitStatuses(file: string, heading: string): Promise<[number, string][]> {
+  const page = await readFile(resolve(import.meta.dirname, '../..', file), 'utf8');
+  const start = page.indexOf(heading);
+  const end = page.indexOf('\n## ', start + 1);
+  const section = page.slice(start, end < 0 ? page.length : end);
+  return [...section.matchAll(/^\| (\d+) +\| (.+?) +\|$/gm)].map(([, status, meaning]) => [
+    Number(status),
+    (meaning ?? '').replaceAll('`', ''),
+  ]);
 }
 
 function envFor(url: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -194,6 +208,20 @@ describe('passflow-m2m against a scripted loopback server', () => {
     expect(result.code).toBe(EXIT_FOR_CODE.invalid_client);
   });
 
+  it('--allow-insecure-http lets plain http reach a host the SDK does not take for loopback', async () => {
+    // [::ffff:127.0.0.1] is 127.0.0.1 written as an IPv4-mapped IPv6 address: not a loopback name.
+    const url = server.url.replace('127.0.0.1', '[::ffff:127.0.0.1]');
+    const refused = await run(['token'], envFor(url));
+    expectOneLineError(refused, 'config');
+    expect(server.requests).toHaveLength(0);
+    const token = await run(['token', '--allow-insecure-http'], envFor(url));
+    expect(token).toMatchObject({ code: 0, stderr: '' });
+    server.setDefault({ status: 200, body: '' });
+    const revoked = await run(['revoke', '--allow-insecure-http', 'some-token'], envFor(url));
+    expect(revoked.code).toBe(0);
+    expect(server.requests.map((r) => r.path)).toEqual(['/oauth2/token', '/oauth2/revoke']);
+  });
+
   it('reports a network failure as temporarily_unavailable', async () => {
     const url = server.url;
     await server.close();
@@ -250,13 +278,16 @@ describe('inspect', () => {
 
 describe('usage', () => {
   it.each(['token', 'inspect', 'revoke'])(
-    '%s --help documents the command and the exit statuses',
+    '%s --help documents the command and the exit statuses as the README and docs/cli.md do',
     async (command) => {
       const result = await run([command, '--help']);
       expect(result).toMatchObject({ code: 0, stderr: '' });
       expect(result.stdout).toContain(`Usage: passflow-m2m ${command}`);
-      expect(result.stdout).toMatch(/^ {3}4 {2}invalid_client$/m);
-      expect(result.stdout).toMatch(/^ {2}11 {2}temporarily_unavailable$/m);
+      const readme = await documentedExitStatuses('README.md', '## Command line');
+      expect(readme.length).toBeGreaterThanOrEqual(12);
+      expect(await documentedExitStatuses('docs/cli.md', '## Errors and exit statuses')).toEqual(readme);
+      const table = readme.map(([status, meaning]) => `${String(status).padStart(4)}  ${meaning}`).join('\n');
+      expect(result.stdout).toContain(`Exit status:\n${table}\nErrors are one line on stderr`);
     },
   );
 
@@ -329,18 +360,50 @@ describe('usage', () => {
     expect(noSecret.code).toBe(2);
   });
 
-  it('rejects an unknown option and a plain-http remote URL', async () => {
+  it('rejects an unknown option', async () => {
     const unknown = await run(['token', '--nope'], envFor('https://auth.example.test'));
     expectOneLineError(unknown, 'usage');
     expect(unknown.stderr).toContain('--nope');
-    const insecure = await run(['token'], envFor('http://auth.example.test'));
-    expectOneLineError(insecure, 'config');
-    expect(insecure.code).toBe(2);
   });
 
-  it('printed the secret in none of the runs above', () => {
+  it('refuses plain http to a remote host, naming the variable or option the URL came from and the opt-out', async () => {
+    const fromEnv = await run(['token'], envFor('http://auth.example.test'));
+    expectOneLineError(fromEnv, 'config');
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toBe(
+      'passflow-m2m: config: PASSFLOW_URL must use https: (got http://auth.example.test); plain http is allowed only for loopback hosts, or with --allow-insecure-http\n',
+    );
+    const fromOption = await run(['revoke', '--url', 'http://auth.example.test', 'some-token'], envFor(''));
+    expectOneLineError(fromOption, 'config');
+    expect(fromOption.stderr).toMatch(
+      /^passflow-m2m: config: --url must use https: .*--allow-insecure-http\n$/,
+    );
+  });
+
+  it.each([
+    [
+      ['token', '--scope', 'users:read', '--scope', 'a"b'],
+      /^passflow-m2m: config: --scope is not a valid scope token \(RFC 6749 §3\.3\): "a\\"b"\n$/,
+    ],
+    [
+      ['token', '--resource', 'not-absolute'],
+      /^passflow-m2m: config: --resource must be an absolute URI \(RFC 8707 §2\)/,
+    ],
+    [
+      ['token', '--url', 'auth.example.test'],
+      /^passflow-m2m: config: --url is not a valid absolute URL: "auth\.example\.test"\n$/,
+    ],
+  ])('names the option of a bad value: %j', async (args, expected) => {
+    const result = await run(args, envFor('https://auth.example.test'));
+    expectOneLineError(result, 'config');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(expected);
+  });
+
+  it('printed the secret, and an SDK field name, in none of the runs above', () => {
     expect(outputs.length).toBeGreaterThan(20);
     const all = outputs.map((o) => o.stdout + o.stderr).join('\n');
     for (const form of SECRET_FORMS) expect(all).not.toContain(form);
+    expect(all).not.toMatch(/M2MClientConfig|allowInsecureHttp|clientSecret|clientId/);
   });
 });

@@ -1,11 +1,12 @@
 // A real redis-server on a free loopback port, no persistence, stopped by PID. It can be stopped and
 // started again on the same port, for outage tests.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/prism.mjs';
+import { findRedisServer, REDIS_INSTRUCTION } from './redis-provision.js';
 
 export type RedisServer = {
   port: number;
@@ -26,17 +27,6 @@ export type RedisServer = {
 
 const READY_TIMEOUT_MS = 10_000;
 
-/** The redis-server binary: `REDIS_SERVER` or the one on PATH. */
-export function redisServerBinary(): string | undefined {
-  const configured = process.env.REDIS_SERVER;
-  if (configured) return configured;
-  try {
-    return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 const running = new Set<ChildProcess>();
 // A test run that dies early must not leave servers behind.
 process.once('exit', () => {
@@ -52,18 +42,15 @@ export type RedisServerOptions = {
 };
 
 /**
- * Starts a redis-server. A missing binary fails the calling test with instructions: these tests never
- * skip, in CI (CI=true) or locally.
+ * Starts a redis-server (`REDIS_SERVER`, or the one on PATH; the test run's global setup installs one
+ * when it can, see redis-provision.ts). A missing binary fails the calling test at once with the
+ * instruction: these tests never skip.
  */
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
-  const binary = redisServerBinary();
+  const binary = findRedisServer();
   if (!binary) {
-    const message =
-      'redis-server is not installed: the Redis tests need a real server. ' +
-      'Install it (apt-get install -y redis-server, brew install redis) or set REDIS_SERVER to its path.' +
-      (process.env.CI === 'true' ? ' CI must install it (see .ci/run).' : '');
-    console.error(`\n*** ${message} ***\n`);
-    throw new Error(message);
+    console.error(`\n*** ${REDIS_INSTRUCTION} ***\n`);
+    throw new Error(REDIS_INSTRUCTION);
   }
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'passflow-redis-'));
