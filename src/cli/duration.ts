@@ -10,8 +10,8 @@ export function humanDuration(ms: number): string {
 }
 
 /** "expires in 59 min (2026-11-27T19:30:00.000Z)" or "expired 3 h ago (2026-11-27T15:30:00.000Z)". */
-export function describeExpiry(expSeconds: number, now = Date.now()): string {
-  if (!expSeconds) return 'no expiry (exp claim missing)';
+export function describeExpiry(expSeconds: number | undefined, now = Date.now()): string {
+  if (expSeconds === undefined) return 'no expiry (exp claim missing or not a number)';
   const at = expSeconds * 1000;
   const when = new Date(at).toISOString();
   return at > now

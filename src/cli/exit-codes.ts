@@ -7,7 +7,10 @@ export const EXIT = {
   usage: 2,
 } as const;
 
-export const EXIT_FOR_CODE: Readonly<Record<M2MErrorCode, number>> = {
+/** The DPoP errors (RFC 9449) never reach the command line: it sends no DPoP proof. */
+export type CliErrorCode = Exclude<M2MErrorCode, M2MErrorCode.InvalidDpopProof | M2MErrorCode.UseDpopNonce>;
+
+export const EXIT_FOR_CODE: Readonly<Record<CliErrorCode, number>> = {
   [M2MErrorCode.InvalidRequest]: 3,
   [M2MErrorCode.InvalidClient]: 4,
   [M2MErrorCode.InvalidGrant]: 5,
@@ -17,12 +20,14 @@ export const EXIT_FOR_CODE: Readonly<Record<M2MErrorCode, number>> = {
   [M2MErrorCode.RateLimitExceeded]: 9,
   [M2MErrorCode.ServerError]: 10,
   [M2MErrorCode.TemporarilyUnavailable]: 11,
+  [M2MErrorCode.UnsupportedTokenType]: 12,
 };
 
 /** What an error code's exit status covers beyond the code itself. */
 const NOTES: Partial<Record<M2MErrorCode, string>> = {
   [M2MErrorCode.InvalidRequest]: 'also: inspect of something not a JWT',
   [M2MErrorCode.TemporarilyUnavailable]: 'network failure, timeout, 503',
+  [M2MErrorCode.UnsupportedTokenType]: 'revoke: the token stays valid until it expires',
 };
 
 /** Every exit status and its meaning, in order: what `--help` prints and the README's table shows. */

@@ -1,5 +1,6 @@
 import { M2MConfigError } from '../client/config.js';
 import { M2MError } from '../client/errors.js';
+import { createScrubber } from '../client/scrub.js';
 import { flagOption, type OptionSpecs, type ParsedArgs, parseCommandArgs, UsageError } from './args.js';
 import { cliConfigMessage, configSources } from './config-errors.js';
 import { CONNECTION_OPTIONS, loadCredentials } from './credentials.js';
@@ -71,13 +72,17 @@ export async function main(io: Io): Promise<number> {
     const [label, status] = classify(error);
     let message = error instanceof Error ? error.message : String(error);
     if (error instanceof M2MConfigError && parsed) message = cliConfigMessage(message, configSources(parsed));
-    io.stderr(`passflow-m2m: ${label}: ${oneLine(redact(message, secret))}\n`);
+    // Belt and braces: no code path puts the secret in a message, and none may ever print it.
+    const scrub = createScrubber([secret]);
+    io.stderr(`passflow-m2m: ${label}: ${oneLine(scrub(message))}\n`);
     return status;
   }
 }
 
 function classify(error: unknown): [string, number] {
-  if (error instanceof M2MError) return [error.code, EXIT_FOR_CODE[error.code] ?? EXIT.unexpected];
+  if (error instanceof M2MError) {
+    return [error.code, (EXIT_FOR_CODE as Partial<Record<string, number>>)[error.code] ?? EXIT.unexpected];
+  }
   if (error instanceof UsageError) return ['usage', EXIT.usage];
   if (error instanceof M2MConfigError) return ['config', EXIT.usage];
   return ['error', EXIT.unexpected];
@@ -85,19 +90,4 @@ function classify(error: unknown): [string, number] {
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
-}
-
-/** Belt and braces: no code path puts the secret in a message, and none may ever print it. */
-function redact(text: string, secret: string | undefined): string {
-  // A very short secret would garble the message rather than protect anything.
-  if (!secret || secret.length < 8) return text;
-  let clean = text;
-  for (const form of new Set([
-    secret,
-    encodeURIComponent(secret),
-    new URLSearchParams([['', secret]]).toString().slice(1),
-  ])) {
-    clean = clean.split(form).join('[redacted]');
-  }
-  return clean;
 }

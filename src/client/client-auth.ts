@@ -1,3 +1,4 @@
+import { createScrubber, formEncode, type Scrub } from './scrub.js';
 import type { ClientAuthMethod, M2MClientConfig } from './types.js';
 
 /**
@@ -29,6 +30,11 @@ export interface ClientAuthentication {
    * ever hashed: never stored, logged or sent.
    */
   credentialKey(): string | Promise<string>;
+  /**
+   * Masks every secret this authentication holds, in every form it can take on the wire, in what
+   * the server sends back: applied before a reply's text enters an error.
+   */
+  readonly scrub: Scrub;
 }
 
 /** The client authentication of `config` (checked by `resolveConfig`), by `method`. */
@@ -49,11 +55,18 @@ class ClientSecret implements ClientAuthentication {
   readonly method: ClientAuthMethod;
   readonly #clientId: string;
   readonly #secret: string;
+  #scrub: Scrub | undefined;
 
   constructor(method: ClientAuthMethod, clientId: string, secret: string) {
     this.method = method;
     this.#clientId = clientId;
     this.#secret = secret;
+  }
+
+  /** Made on first use: most clients never see an error, and a thousand clients hold none. */
+  get scrub(): Scrub {
+    this.#scrub ??= createScrubber([this.#secret]);
+    return this.#scrub;
   }
 
   authenticate({ form, headers }: FormRequest): void {
@@ -70,6 +83,5 @@ class ClientSecret implements ClientAuthentication {
 
 /** The `Authorization` header of client_secret_basic (RFC 6749 §2.3.1). */
 export function basicAuthorization(clientId: string, clientSecret: string): string {
-  const encode = (value: string) => new URLSearchParams([['', value]]).toString().slice(1);
-  return `Basic ${btoa(`${encode(clientId)}:${encode(clientSecret)}`)}`;
+  return `Basic ${btoa(`${formEncode(clientId)}:${formEncode(clientSecret)}`)}`;
 }

@@ -1,3 +1,4 @@
+import { createScrubber } from './scrub.js';
 import type {
   ClientAuthMethod,
   M2MCacheError,
@@ -7,6 +8,9 @@ import type {
   M2MTokenResponse,
   RetryStrategy,
 } from './types.js';
+
+/** setTimeout's largest delay: Node fires a longer one after 1 ms, so no millisecond option may exceed it. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const DEFAULTS = {
   autoRefresh: false,
@@ -61,7 +65,25 @@ function fail(field: string, problem: string): never {
   throw new M2MConfigError(`M2MClientConfig.${field} ${problem}`);
 }
 
+/**
+ * Checks `config` and applies the defaults.
+ * @throws M2MConfigError naming the field; it never quotes a value that could be the secret, and
+ * masks the secret all the same should a value hold it (a secret in the wrong field, as swapped
+ * environment variables put it there)
+ */
 export function resolveConfig(config: M2MClientConfig): ResolvedConfig {
+  try {
+    return resolve(config);
+  } catch (error) {
+    if (!(error instanceof M2MConfigError)) throw error;
+    const scrub = createScrubber([(config as Partial<M2MClientConfig> | null)?.clientSecret]);
+    const clean = new M2MConfigError(scrub(error.message));
+    clean.stack = scrub(error.stack ?? '');
+    throw clean;
+  }
+}
+
+function resolve(config: M2MClientConfig): ResolvedConfig {
   if (typeof config !== 'object' || config === null)
     throw new M2MConfigError('M2MClientConfig must be an object');
   const baseUrl = checkUrl(config.url, config.allowInsecureHttp === true);
@@ -87,9 +109,9 @@ export function resolveConfig(config: M2MClientConfig): ResolvedConfig {
     autoRefresh: config.autoRefresh ?? DEFAULTS.autoRefresh,
     refreshThreshold:
       1000 * checkNumber(config.refreshThreshold, 'refreshThreshold', DEFAULTS.refreshThreshold, 0),
-    timeout: checkNumber(config.timeout, 'timeout', DEFAULTS.timeout, 1),
+    timeout: checkMilliseconds(config.timeout, 'timeout', DEFAULTS.timeout, 1),
     retries: checkInteger(config.retries, 'retries', DEFAULTS.retries),
-    retryDelay: checkNumber(config.retryDelay, 'retryDelay', DEFAULTS.retryDelay, 0),
+    retryDelay: checkMilliseconds(config.retryDelay, 'retryDelay', DEFAULTS.retryDelay, 0),
     strategy: config.retryStrategy,
     authMethod,
     cache: config.cache,
@@ -108,8 +130,8 @@ function checkUrl(url: unknown, allowInsecureHttp: boolean): string {
   try {
     parsed = new URL(url);
   } catch {
-    // Echoed only when it cannot hold credentials: "user:secret@host" with a stray space fails to parse.
-    fail('url', `is not a valid absolute URL${url.includes('@') ? '' : `: ${JSON.stringify(url)}`}`);
+    // Not echoed: it may hold credentials ("user:secret@host"), or be the secret itself.
+    fail('url', 'is not a valid absolute URL (expected https://host[:port][/path])');
   }
   if (parsed.username || parsed.password) fail('url', 'must not contain credentials');
   if (parsed.search || parsed.hash) fail('url', 'must not contain a query or fragment');
@@ -119,8 +141,7 @@ function checkUrl(url: unknown, allowInsecureHttp: boolean): string {
       `must use https: (got ${parsed.origin}); plain http is allowed only for loopback hosts, or with allowInsecureHttp: true`,
     );
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-    fail('url', `must be an https: URL (got ${parsed.protocol})`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') fail('url', 'must be an https: URL');
   return parsed.href.replace(/\/+$/, '');
 }
 
@@ -131,9 +152,20 @@ function requireString(value: unknown, field: string): asserts value is string {
 function checkNumber(value: unknown, field: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    fail(field, `must be a finite number >= ${min} (got ${String(value)})`);
+    // A number is shown; anything else only by its type: a string here may be a misplaced secret.
+    fail(
+      field,
+      `must be a finite number >= ${min} (got ${typeof value === 'number' ? value : `a ${typeof value}`})`,
+    );
   }
   return value;
+}
+
+/** A delay in milliseconds that one timer can wait. */
+function checkMilliseconds(value: unknown, field: string, fallback: number, min: number): number {
+  const ms = checkNumber(value, field, fallback, min);
+  if (ms > MAX_TIMER_MS) fail(field, `must be at most ${MAX_TIMER_MS} ms (about 24.8 days; got ${ms})`);
+  return ms;
 }
 
 function checkInteger(value: unknown, field: string, fallback: number): number {
@@ -160,13 +192,16 @@ function checkStringList(
 export function checkScopes(value: unknown, field: string): string[] {
   return checkStringList(value, field, (scope, at) => {
     if (!SCOPE_TOKEN.test(scope))
-      fail(at, `is not a valid scope token (RFC 6749 §3.3): ${JSON.stringify(scope)}`);
+      fail(
+        at,
+        'is not a valid scope token (RFC 6749 §3.3: no space, quote, backslash or non-ASCII character)',
+      );
   });
 }
 
 export function checkAudience(value: unknown, field: string): string[] {
   return checkStringList(value, field, (audience, at) => {
-    if (/\s/.test(audience)) fail(at, `must not contain white space: ${JSON.stringify(audience)}`);
+    if (/\s/.test(audience)) fail(at, 'must not contain white space');
   });
 }
 
@@ -177,7 +212,7 @@ export function checkResource(value: unknown, field: string): string | undefined
   try {
     parsed = new URL(value);
   } catch {
-    fail(field, `must be an absolute URI (RFC 8707 §2): ${JSON.stringify(value)}`);
+    fail(field, 'must be an absolute URI (RFC 8707 §2), such as https://api.example.com');
   }
   if (parsed.hash) fail(field, 'must not contain a fragment (RFC 8707 §2)');
   return value;

@@ -1,9 +1,11 @@
 import { type ClientAuthentication, clientAuthentication, type FormRequest } from './client-auth.js';
 import { type ResolvedConfig, resolveConfig } from './config.js';
 import type { TokenRequestProof } from './dpop-request.js';
-import { errorFromNetwork, errorFromResponse, M2MError, M2MErrorCode } from './errors.js';
+import { errorFromResponse } from './errors.js';
+import { errorBeforeBody } from './failures.js';
 import { longestRunMs, type RetryPolicy, withRetries } from './retry.js';
-import { BodyTooLargeError, type Transport, transportFor } from './transport.js';
+import type { Scrub } from './scrub.js';
+import { type Transport, transportFor } from './transport.js';
 import type { M2MClientConfig } from './types.js';
 
 /** The endpoints of the authorization server the client posts forms to. */
@@ -19,8 +21,11 @@ export type FormOperation<T> = {
   readonly action: string;
   /** The operation's own fields; client authentication adds its fields per attempt. */
   readonly form: Readonly<Record<string, string | undefined>>;
-  /** Reads a 2xx response whose body is `body`; throws an `M2MError` when it is not what the RFC asks. */
-  readonly read: (response: Response, body: string | undefined) => T;
+  /**
+   * Reads a 2xx response whose body is `body`; throws an `M2MError` when it is not what the RFC asks,
+   * quoting what the server sent only through `scrub`.
+   */
+  readonly read: (response: Response, body: string | undefined, scrub: Scrub) => T;
   /** A DPoP proof beside client authentication, on each attempt (RFC 9449 §5). */
   readonly proof?: TokenRequestProof | undefined;
 };
@@ -89,8 +94,9 @@ export class Endpoint {
     if (proof?.challenged(request.url, response, error) && !answeringNonce) {
       return this.#attempt(operation, true);
     }
-    if (!response.ok) throw errorFromResponse(response, error, action);
-    return operation.read(response, data);
+    if (!response.ok) throw errorFromResponse(response, error, action, this.#auth.scrub);
+    // The scrubber is made only when a reply is quoted in an error: a client that never fails holds none.
+    return operation.read(response, data, (text) => this.#auth.scrub(text));
   }
 
   /** Sends one form POST under the per-attempt timeout; the body is read before it ends. */
@@ -111,7 +117,7 @@ export class Endpoint {
           parseAs: 'text',
         })
         .catch((failure: unknown) => {
-          throw failureBeforeBody(failure, action);
+          throw errorBeforeBody(failure, action, this.#auth.scrub);
         });
     } finally {
       clearTimeout(timer);
@@ -122,20 +128,4 @@ export class Endpoint {
 /** The endpoint `config` asks for, as the CLI sends through it. */
 export function createEndpoint(config: M2MClientConfig, resolved = resolveConfig(config)): Endpoint {
   return new Endpoint(resolved, clientAuthentication(config, resolved.authMethod));
-}
-
-/** A failure while sending or while reading the body: network, timeout, abort or oversize. */
-export function failureBeforeBody(error: unknown, action: string): M2MError {
-  if (error instanceof M2MError) return error;
-  const tooLarge =
-    error instanceof BodyTooLargeError ? error : error instanceof Error ? error.cause : undefined;
-  if (tooLarge instanceof BodyTooLargeError) {
-    return new M2MError({
-      code: M2MErrorCode.ServerError,
-      status: 0,
-      message: `${action} failed: ${tooLarge.message}`,
-      cause: error,
-    });
-  }
-  return errorFromNetwork(error, action);
 }

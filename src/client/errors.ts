@@ -1,8 +1,11 @@
+import { keepText, type Scrub, scrubHeaders } from './scrub.js';
+
 /**
- * The `code` of every {@link M2MError}: the OAuth 2.0 error codes of RFC 6749 §5.2 and the Passflow
- * extension `rate_limit_exceeded`. A code the server sends in its error body wins (except on 429);
- * without a known one, the HTTP status decides. `status` 0 means the client produced the error itself,
- * with no HTTP response: each member says when that happens.
+ * The `code` of every {@link M2MError}: the OAuth 2.0 error codes of RFC 6749 §5.2, RFC 7009's
+ * `unsupported_token_type`, RFC 9449's DPoP errors and the Passflow extension `rate_limit_exceeded`. A code the server sends
+ * in its error body wins (except on 429); without a known one, the HTTP status decides, also when the
+ * body could not be read (over 256 KiB, cut off, not decodable). `status` 0 means the client produced
+ * the error itself, with no HTTP response: each member says when that happens.
  *
  * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-5.2 | RFC 6749 §5.2}
  */
@@ -11,7 +14,8 @@ export enum M2MErrorCode {
    * The server found the request malformed (HTTP 400), or answered another 4xx without a known code.
    * With status 0 the client produced it: options given to `getToken()` are invalid (a scope that is
    * not a scope token, an audience with white space, a resource that is not an absolute URI),
-   * `parseToken()` got something that is not a JWT, or a token request failed unexpectedly. Final.
+   * `parseToken()` got something that is not a JWT or a JWT without a claim RFC 9068 §2.2 requires,
+   * or a token request failed unexpectedly. Final.
    *
    * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-5.2 | RFC 6749 §5.2}
    */
@@ -52,6 +56,29 @@ export enum M2MErrorCode {
    */
   UnsupportedGrantType = 'unsupported_grant_type',
   /**
+   * Revocation only: the server cannot revoke this type of token (HTTP 400), as a server that issues
+   * JWT access tokens may answer. The token stays valid until it expires: stop using it and let it
+   * expire (or ask the server's operator to revoke it another way). Never status 0. Final.
+   *
+   * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.2.1 | RFC 7009 §2.2.1}
+   */
+  UnsupportedTokenType = 'unsupported_token_type',
+  /**
+   * With the `dpop` option: the server refused the DPoP proof of a token request (HTTP 400): malformed,
+   * replayed, signed with an algorithm it does not take, or for another URL. Never status 0. Final.
+   *
+   * @see {@link https://www.rfc-editor.org/rfc/rfc9449#section-5 | RFC 9449 §5}
+   */
+  InvalidDpopProof = 'invalid_dpop_proof',
+  /**
+   * With the `dpop` option: the server wants its nonce in the proof (HTTP 400). The client answers the
+   * first such challenge itself, with the nonce of the `DPoP-Nonce` header (not one of the retries); this
+   * error means there was no nonce to answer with, or the server asked again. Never status 0. Final.
+   *
+   * @see {@link https://www.rfc-editor.org/rfc/rfc9449#section-8 | RFC 9449 §8}
+   */
+  UseDpopNonce = 'use_dpop_nonce',
+  /**
    * Rate limited: HTTP 429 (whatever its body says) once the retries are used up; or, with the built-in
    * retry policy, any retryable failure whose `Retry-After` asks for more than 60 s, which fails at once
    * (the message says so, `headers['retry-after']` says when to come back). Never status 0.
@@ -64,8 +91,8 @@ export enum M2MErrorCode {
    * The server failed: HTTP 500 or another 5xx without a known code (retried first); a redirect (3xx:
    * the client never follows one with credentials); or a 2xx whose body is not a valid token response,
    * the message naming the defect (not JSON, no `access_token`, `token_type` not Bearer, `expires_in`
-   * not 1 s to a year). With status 0 the client produced it: it stopped reading a response body larger
-   * than 256 KiB.
+   * not 1 s to a year) or could not be read (over 256 KiB, cut off, not decodable), with its status.
+   * Never status 0.
    *
    * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-5.2 | RFC 6749 §5.2}, {@link https://www.rfc-editor.org/rfc/rfc6749#section-5.1 | §5.1}
    */
@@ -175,6 +202,11 @@ export function headersToRecord(headers: Headers): Record<string, string> {
   return record;
 }
 
+/** The headers of a response as they may enter an error: lower-cased, with every secret masked. */
+export function serverHeaders(headers: Headers, scrub: Scrub): Record<string, string> {
+  return scrubHeaders(headersToRecord(headers), scrub);
+}
+
 /** The code to report for a status when the body names no known OAuth error. */
 export function codeForStatus(status: number): M2MErrorCode {
   if (status === 401) return M2MErrorCode.InvalidClient;
@@ -188,10 +220,16 @@ export function codeForStatus(status: number): M2MErrorCode {
 /**
  * Maps a non-2xx response to an `M2MError` (RFC 6749 §5.2). The OAuth `error` of a JSON body wins,
  * except that 429 is always `rate_limit_exceeded` so rate limiting is recognisable whatever the body says.
+ * Every string the server sent passes through `scrub` before it is kept or quoted.
  */
-export function errorFromResponse(response: Response, body: unknown, action: string): M2MError {
+export function errorFromResponse(
+  response: Response,
+  body: unknown,
+  action: string,
+  scrub: Scrub = keepText,
+): M2MError {
   const { status } = response;
-  const headers = headersToRecord(response.headers);
+  const headers = serverHeaders(response.headers, scrub);
   const oauth = isRecord(body) ? body : undefined;
   const serverCode = typeof oauth?.error === 'string' ? oauth.error : undefined;
   const code =
@@ -201,50 +239,30 @@ export function errorFromResponse(response: Response, body: unknown, action: str
         ? serverCode
         : codeForStatus(status);
   const description = typeof oauth?.error_description === 'string' ? oauth.error_description : undefined;
-  const errorUri = typeof oauth?.error_uri === 'string' ? oauth.error_uri : undefined;
+  const errorUri = typeof oauth?.error_uri === 'string' ? scrub(oauth.error_uri) : undefined;
 
   let message = `${action} failed with HTTP ${status}`;
-  if (serverCode !== undefined) message += `: ${truncate(serverCode)}`;
-  if (description !== undefined) message += ` - ${truncate(description)}`;
-  if (serverCode === undefined && description === undefined) message += describeBody(response, body);
+  if (serverCode !== undefined) message += `: ${truncate(scrub(serverCode))}`;
+  if (description !== undefined) message += ` - ${truncate(scrub(description))}`;
+  if (serverCode === undefined && description === undefined) message += describeBody(headers, body);
   if (status >= 300 && status < 400) {
-    const location = response.headers.get('location');
+    const location = headers.location;
     message += location ? ` (redirect to ${truncate(location)} not followed)` : ' (redirect not followed)';
+  }
+  if (code === M2MErrorCode.UnsupportedTokenType) {
+    message +=
+      '. The server cannot revoke this type of token (RFC 7009 §2.2.1): it stays valid until it expires';
   }
   return new M2MError({ code, status, headers, message, ...(errorUri !== undefined && { errorUri }) });
 }
 
-/**
- * Maps a failure before any response (DNS, refused, reset, timeout, caller abort). A timeout's reason
- * says how long it was ("timed out after 100 ms").
- */
-export function errorFromNetwork(error: unknown, action: string): M2MError {
-  const reason = error instanceof Error ? error : new Error(String(error));
-  const message =
-    reason.name === 'TimeoutError'
-      ? `${action} ${reason.message.startsWith('timed out') ? reason.message : `timed out (${reason.message})`}`
-      : reason.name === 'AbortError'
-        ? `${action} was aborted`
-        : `${action} failed: ${networkReason(reason)}`;
-  return new M2MError({ code: M2MErrorCode.TemporarilyUnavailable, status: 0, message, cause: reason });
-}
-
-function networkReason(error: Error): string {
-  const cause = error.cause;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return typeof code === 'string' ? `${code} (${cause.message})` : cause.message;
-  }
-  return error.message;
-}
-
-function describeBody(response: Response, body: unknown): string {
-  const type = response.headers.get('content-type');
+function describeBody(headers: Record<string, string>, body: unknown): string {
+  const type = headers['content-type'];
   if (body === undefined || body === '') return ' and an empty body';
   return ` and a body that is not an OAuth error${type ? ` (${truncate(type)})` : ''}`;
 }
 
-function truncate(text: string, max = 200): string {
+export function truncate(text: string, max = 200): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 

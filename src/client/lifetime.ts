@@ -1,5 +1,8 @@
 import type { M2MTokenResponse } from './types.js';
 
+/** The longest lifetime accepted, from a server or a shared cache: a year. Anything longer is a bug. */
+export const MAX_EXPIRES_IN = 365 * 24 * 3600;
+
 /** A token with its local deadlines, in epoch milliseconds. */
 export type TimedToken = {
   readonly token: M2MTokenResponse;

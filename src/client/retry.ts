@@ -83,7 +83,8 @@ export function nextDelay(policy: RetryPolicy, error: M2MError, retriesDone: num
   if (policy.strategy) {
     if (!policy.strategy.shouldRetry(error, retriesDone)) return undefined;
     const delay = policy.strategy.getDelay(retriesDone);
-    return Number.isFinite(delay) && delay > 0 ? Math.min(delay, MAX_RETRY_WAIT_MS) : 0;
+    // Past the longest wait (Infinity too) it waits that long: a timer beyond its range would fire at once.
+    return delay > 0 ? Math.min(delay, MAX_RETRY_WAIT_MS) : 0;
   }
   if (!error.transient) return undefined;
   const retryAfter = parseRetryAfter(error.headers?.['retry-after'], Date.now());

@@ -1,3 +1,4 @@
+import { checkStoredToken } from './stored-token.js';
 import type { M2MCacheError, M2MTokenCache, M2MTokenResponse } from './types.js';
 
 /** How long one operation of the shared cache may take before it counts as failed. */
@@ -12,7 +13,7 @@ export type HeldLock = {
 
 /**
  * A user's `M2MTokenCache` made safe to depend on: every operation is bounded by a timeout, a failure
- * or a malformed value counts as a miss and is reported to `onError`, never thrown.
+ * or a malformed or impossible token counts as a miss and is reported to `onError`, never thrown.
  */
 export class SharedCache {
   readonly #cache: M2MTokenCache;
@@ -30,11 +31,12 @@ export class SharedCache {
   async get(key: string): Promise<M2MTokenResponse | null> {
     const value = await this.#run('get', () => this.#cache.get(key), null);
     if (value === null || value === undefined) return null;
-    if (!isStoredToken(value)) {
-      this.#report('get', new Error(`cache returned a malformed token for ${key}`));
+    const token = checkStoredToken(value, Date.now());
+    if (typeof token === 'string') {
+      this.#report('get', new Error(`cache returned ${token} for ${key}`));
       return null;
     }
-    return value;
+    return token;
   }
 
   set(key: string, token: M2MTokenResponse, ttlSeconds: number): Promise<void> {
@@ -97,20 +99,4 @@ export class SharedCache {
       // A failing observer must not turn a cache miss into a failed token request.
     }
   }
-}
-
-/** A token as the client stores it: the wire fields plus the local `issued_at`. */
-export function isStoredToken(value: unknown): value is M2MTokenResponse {
-  if (typeof value !== 'object' || value === null) return false;
-  const token = value as Record<string, unknown>;
-  return (
-    typeof token.access_token === 'string' &&
-    token.access_token !== '' &&
-    (token.token_type === 'Bearer' || token.token_type === 'DPoP') &&
-    typeof token.expires_in === 'number' &&
-    Number.isFinite(token.expires_in) &&
-    typeof token.issued_at === 'number' &&
-    Number.isFinite(token.issued_at) &&
-    (token.scope === undefined || typeof token.scope === 'string')
-  );
 }

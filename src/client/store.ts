@@ -1,11 +1,10 @@
+import { MAX_TIMER_MS } from './config.js';
 import { holdToken } from './lifetime.js';
 import type { TokenRequest } from './request.js';
 import type { M2MTokenResponse } from './types.js';
 
 /** After a failed background renewal, the next try waits this long (or half the remaining lifetime). */
 export const RENEWAL_RETRY_MS = 5000;
-/** setTimeout's largest delay; longer waits are taken in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** When a flight was asked for: the clear generation then, and its number among the client's flights. */
 export type FlightOrder = { readonly generation: number; readonly flight: number };

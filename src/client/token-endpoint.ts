@@ -2,8 +2,10 @@ import type { components } from '../generated/schema.js';
 import type { DpopProver } from './dpop-proof.js';
 import { TokenRequestProof } from './dpop-request.js';
 import type { FormOperation } from './endpoint.js';
-import { headersToRecord, isRecord, M2MError, M2MErrorCode } from './errors.js';
+import { isRecord, M2MError, M2MErrorCode, serverHeaders, truncate } from './errors.js';
+import { MAX_EXPIRES_IN } from './lifetime.js';
 import type { TokenRequest } from './request.js';
+import { keepText, type Scrub } from './scrub.js';
 import type { M2MTokenResponse } from './types.js';
 
 /** The token request's own fields: client authentication adds `client_id` and its credentials. */
@@ -15,9 +17,6 @@ const TOKEN_TYPES = new Map<string, M2MTokenResponse['token_type']>([
   ['bearer', 'Bearer'],
   ['dpop', 'DPoP'],
 ]);
-
-/** The longest lifetime accepted from a server: a year. Anything longer is a server bug. */
-const MAX_EXPIRES_IN = 365 * 24 * 3600;
 
 /**
  * Client credentials access token request (plus `audience` and RFC 8707 `resource`); reads the
@@ -33,28 +32,33 @@ export function tokenRequest(request: TokenRequest, dpop?: DpopProver): FormOper
     ...(request.audience.length > 0 && { audience: request.audience.join(' ') }),
     ...(request.resource !== undefined && { resource: request.resource }),
   };
-  const read = (response: Response, text: string | undefined) =>
-    readTokenResponse(response, text, dpop !== undefined);
+  const read = (response: Response, text: string | undefined, scrub: Scrub) =>
+    readTokenResponse(response, text, scrub, dpop !== undefined);
   const proof = dpop && new TokenRequestProof(dpop);
   return { path: '/oauth2/token', action: 'Token request', form, read, proof };
 }
 
-function readTokenResponse(response: Response, text: string | undefined, dpop: boolean): M2MTokenResponse {
+function readTokenResponse(
+  response: Response,
+  text: string | undefined,
+  scrub: Scrub,
+  dpop: boolean,
+): M2MTokenResponse {
   const receivedAt = Date.now();
   let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {
-    const type = response.headers.get('content-type') ?? 'no content-type';
-    throw invalidTokenResponse(`the body is not JSON (${type})`, response);
+    const type = scrub(response.headers.get('content-type') ?? 'no content-type');
+    throw invalidTokenResponse(`the body is not JSON (${type})`, response, scrub);
   }
-  return processTokenResponse(body, receivedAt, response, dpop);
+  return processTokenResponse(body, receivedAt, response, scrub, dpop);
 }
 
 /**
- * Validates a successful token response. The body is untrusted: anything but an
- * object with a non-empty `access_token`, a Bearer `token_type` (or `DPoP`, when the request carried a
- * proof: `dpop`) and a sane `expires_in` is a `server_error` that names the defect.
+ * Validates a successful token response. The body is untrusted: anything but an object with a
+ * non-empty `access_token`, a Bearer `token_type` (or `DPoP`, when the request carried a proof: `dpop`)
+ * and a sane `expires_in` is a `server_error` that names the defect.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
  */
@@ -62,9 +66,11 @@ export function processTokenResponse(
   body: unknown,
   receivedAt: number,
   response?: Response,
+  scrub: Scrub = keepText,
   dpop = false,
 ): M2MTokenResponse {
-  const invalid = (problem: string) => invalidTokenResponse(problem, response);
+  const invalid = (problem: string) => invalidTokenResponse(problem, response, scrub);
+  const describe = (value: unknown) => describeValue(value, scrub);
   if (body === undefined) throw invalid('the body is empty');
   if (!isRecord(body)) throw invalid('the body is not a JSON object');
   const wire = body as Partial<Record<keyof TokenResponseBody, unknown>>;
@@ -101,17 +107,17 @@ export function processTokenResponse(
   };
 }
 
-function invalidTokenResponse(problem: string, response: Response | undefined): M2MError {
+function invalidTokenResponse(problem: string, response: Response | undefined, scrub: Scrub): M2MError {
   return new M2MError({
     code: M2MErrorCode.ServerError,
     status: response?.status ?? 200,
     message: `Invalid token response: ${problem}`,
-    ...(response && { headers: headersToRecord(response.headers) }),
+    ...(response && { headers: serverHeaders(response.headers, scrub) }),
   });
 }
 
-function describe(value: unknown): string {
+/** A value the server sent, as JSON, with the secret masked before it is cut short. */
+function describeValue(value: unknown, scrub: Scrub): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  return truncate(scrub(JSON.stringify(value) ?? String(value)), 40);
 }

@@ -1,5 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../generated/schema.js';
+import { keepingStatus, UnreadableBodyError } from './response-body.js';
 
 export type Transport = Client<paths, 'application/x-www-form-urlencoded'>;
 
@@ -87,7 +88,10 @@ export function unbuiltRequests(send: (parts: RequestParts) => Promise<Response>
   };
 }
 
-/** `fetchImpl`, refusing a response body above MAX_BODY_BYTES. */
+/**
+ * `fetchImpl`, refusing a response body above MAX_BODY_BYTES. A body that cannot be read keeps the
+ * status of the response it belongs to (see `keepingStatus`).
+ */
 function boundedFetch(fetchImpl: typeof fetch): (parts: RequestParts) => Promise<Response> {
   const send =
     fetchImpl === nativeFetch
@@ -99,16 +103,18 @@ function boundedFetch(fetchImpl: typeof fetch): (parts: RequestParts) => Promise
     const declared = Number(length);
     if (declared > MAX_BODY_BYTES) {
       await response.body?.cancel();
-      throw new BodyTooLargeError(
-        `response body of ${declared} bytes exceeds the ${MAX_BODY_BYTES}-byte limit`,
+      throw new UnreadableBodyError(
+        response,
+        new BodyTooLargeError(`response body of ${declared} bytes exceeds the ${MAX_BODY_BYTES}-byte limit`),
       );
     }
+    const { signal } = parts.init;
     if (!response.body) return response;
     // HTTP/1.1 framing ends an unencoded body at its declared length: only a body without one, or
     // one that is decompressed (and may grow), needs counting.
     const encoding = response.headers.get('content-encoding');
     if (length !== null && (encoding === null || encoding === 'identity') && fetchImpl === nativeFetch) {
-      return response;
+      return keepingStatus(response, signal);
     }
     let received = 0;
     const limited = response.body.pipeThrough(
@@ -123,10 +129,11 @@ function boundedFetch(fetchImpl: typeof fetch): (parts: RequestParts) => Promise
         },
       }),
     );
-    return new Response(limited, {
+    const counted = new Response(limited, {
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,
     });
+    return keepingStatus(counted, signal);
   };
 }

@@ -166,7 +166,10 @@ export type M2MTokenResponse = {
 
 /**
  * The claims of a JWT access token, as {@link M2MClient.parseToken} decodes them (without verifying the
- * signature), normalised per RFC 9068 §2.2. A claim the token lacks reads as `''`, `0` or `[]`.
+ * signature). What RFC 9068 §2.2 requires of a JWT access token is required here, and is always the
+ * token's own value: a token that lacks one of these claims, or has one of the wrong type, makes
+ * `parseToken()` throw an `M2MError` (`invalid_request`) naming it, never a made-up `''` or `0`.
+ * `aud` and `scopes` are normalised.
  *
  * @see {@link https://www.rfc-editor.org/rfc/rfc9068#section-2.2 | RFC 9068 §2.2}
  */
@@ -174,28 +177,31 @@ export type M2MTokenClaims = {
   /** Issuer: the Passflow server URL. */
   iss: string;
 
-  /** Subject: the client id. */
+  /** Subject: for a client credentials token, the client. */
   sub: string;
 
   /** Audiences (the APIs the token is for); always an array, also when the token has one string. */
   aud: string[];
 
-  /** Issued at, seconds since the epoch. */
+  /** Issued at, seconds since the epoch, by the server's clock. */
   iat: number;
 
-  /** Expires at, seconds since the epoch. */
+  /** Expires at, seconds since the epoch, by the server's clock. */
   exp: number;
 
-  /** Token type: `'m2m'` for Passflow M2M tokens (whatever the token holds is passed through). */
-  type: 'm2m';
-
-  /** Client id: the `client_id` claim, or `sub` without one. */
+  /** Client id: the token's `client_id` claim. */
   client_id: string;
+
+  /** Unique identifier of the token. */
+  jti: string;
+
+  /** Token type: `'m2m'` on Passflow M2M tokens; a Passflow claim, absent from other servers' tokens. */
+  type?: string;
 
   /** Tenant id, for tenant-scoped M2M apps. */
   tenant_id?: string;
 
-  /** Granted scopes: from a `scopes` array, else the RFC 9068 `scope` string, else `scp`. */
+  /** Granted scopes: from a `scopes` array, else the RFC 9068 `scope` string, else `scp`; `[]` when none. */
   scopes: string[];
 
   /** Any further claims of the token, as they are. */

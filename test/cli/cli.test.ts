@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startPrism } from '../../scripts/prism.mjs';
-import { EXIT_FOR_CODE } from '../../src/cli/exit-codes.js';
+import { type CliErrorCode, EXIT_FOR_CODE } from '../../src/cli/exit-codes.js';
 import { M2MErrorCode } from '../../src/index.js';
 import { startTokenServer, type TokenServer } from '../support/token-server.js';
 import { buildCli, type CliResult, runCli, unsignedJwt } from './run-cli.js';
@@ -182,7 +182,7 @@ describe('passflow-m2m against a scripted loopback server', () => {
     });
   });
 
-  const failures: [M2MErrorCode, number][] = [
+  const failures: [CliErrorCode, number][] = [
     [M2MErrorCode.InvalidRequest, 400],
     [M2MErrorCode.InvalidClient, 401],
     [M2MErrorCode.InvalidGrant, 400],
@@ -383,7 +383,7 @@ describe('usage', () => {
   it.each([
     [
       ['token', '--scope', 'users:read', '--scope', 'a"b'],
-      /^passflow-m2m: config: --scope is not a valid scope token \(RFC 6749 §3\.3\): "a\\"b"\n$/,
+      /^passflow-m2m: config: --scope is not a valid scope token \(RFC 6749 §3\.3: no space, quote, backslash or non-ASCII character\)\n$/,
     ],
     [
       ['token', '--resource', 'not-absolute'],
@@ -391,7 +391,7 @@ describe('usage', () => {
     ],
     [
       ['token', '--url', 'auth.example.test'],
-      /^passflow-m2m: config: --url is not a valid absolute URL: "auth\.example\.test"\n$/,
+      /^passflow-m2m: config: --url is not a valid absolute URL \(expected https:\/\/host\[:port\]\[\/path\]\)\n$/,
     ],
   ])('names the option of a bad value: %j', async (args, expected) => {
     const result = await run(args, envFor('https://auth.example.test'));

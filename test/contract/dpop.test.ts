@@ -77,19 +77,19 @@ describe('DPoP against the spec', () => {
       .getToken()
       .catch((e: unknown) => e)) as M2MError;
     expect(wire.exchanges).toHaveLength(2);
-    expect(error.code).toBe(M2MErrorCode.InvalidRequest);
+    expect(error.code).toBe(M2MErrorCode.UseDpopNonce);
     expect(error.status).toBe(400);
     expect(error.message).toContain('use_dpop_nonce');
     expect(error.headers?.['dpop-nonce']).toBe(SPEC_NONCE);
   });
 
-  it('invalid_dpop_proof is final: one request, reported as invalid_request with the server code', async () => {
+  it('invalid_dpop_proof is final: one request, reported with its own code', async () => {
     const wire = preferring('code=400, example=invalidDpopProof');
     const error = (await clientFor(wire, { dpop: true, retries: 3 })
       .getToken()
       .catch((e: unknown) => e)) as M2MError;
     expect(wire.exchanges).toHaveLength(1);
-    expect(error.code).toBe(M2MErrorCode.InvalidRequest);
+    expect(error.code).toBe(M2MErrorCode.InvalidDpopProof);
     expect(error.message).toBe(
       'Token request failed with HTTP 400: invalid_dpop_proof - DPoP proof htu mismatch',
     );

@@ -36,6 +36,7 @@ describe('DPoP token requests', () => {
       .getToken()
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(M2MError);
+    expect((error as M2MError).code).toBe('use_dpop_nonce');
     expect((error as M2MError).message).toBe('Token request failed with HTTP 400: use_dpop_nonce');
     expect(t.server.requests).toHaveLength(1);
   });

@@ -191,7 +191,7 @@ describe('revokeToken (RFC 7009)', () => {
     const token = await m2m.getToken();
     t.server.enqueue({ status: 400, body: { error: 'unsupported_token_type', error_description: 'nope' } });
     const error = await rejectionOf(m2m.revokeToken());
-    expect(error.code).toBe(M2MErrorCode.InvalidRequest);
+    expect(error.code).toBe(M2MErrorCode.UnsupportedTokenType);
     expect(error.status).toBe(400);
     expect(error.message).toContain('unsupported_token_type');
     expect(m2m.getCachedToken()).toBe(token);

@@ -17,6 +17,8 @@ export type Step = {
   reset?: boolean;
   /** Send the headers and the first half of the body, then wait this long before the rest. */
   slowBodyMs?: number;
+  /** Send the headers (with the whole body's length) and the first half of the body, then drop the connection. */
+  cutBody?: boolean;
 };
 
 export type RecordedRequest = {
@@ -144,6 +146,11 @@ function respond(res: ServerResponse, step: Step, later: (ms: number, run: () =>
     'cache-control': 'no-store',
     ...step.headers,
   };
+  if (step.cutBody) {
+    res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+    res.write(body.slice(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+    return;
+  }
   if (step.slowBodyMs) {
     res.writeHead(status, headers);
     const half = Math.floor(body.length / 2);

@@ -11,6 +11,7 @@ import {
 } from '../../src/client/endpoint.js';
 import { MAX_RETRY_WAIT_MS, MAX_STRATEGY_RETRIES } from '../../src/client/retry.js';
 import { revocationRequest } from '../../src/client/revocation.js';
+import { keepText } from '../../src/client/scrub.js';
 import { M2MError, M2MErrorCode } from '../../src/index.js';
 
 const URL = 'https://auth.example.test';
@@ -112,6 +113,7 @@ describe('endpoint: the authenticated form POST', () => {
     const signing: ClientAuthentication = {
       method: 'client_secret_post',
       credentialKey: () => 'key',
+      scrub: keepText,
       authenticate: async (request: FormRequest) => {
         await new Promise((resolve) => setTimeout(resolve, 5));
         proofs++;
