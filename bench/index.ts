@@ -1,6 +1,7 @@
 // Benchmark runner: `npm run bench [-- suite...]` runs the registered suites in one process and writes
 // each result to bench/results/<name>.md (reports/bench/ with BENCH_SMOKE=1). To add a suite, write
 // bench/<name>.ts exporting a function that resolves to a BenchReport, and register it below.
+import { credentialsBench } from './credentials.js';
 import { fetchBench } from './fetch.js';
 import { runFleetBench } from './fleet.js';
 import { lifecycleBench } from './lifecycle.js';
@@ -15,6 +16,7 @@ const SUITES: Suite[] = [
   { name: 'fleet', title: 'Benchmark: fleet stampede (Redis, many processes)', run: () => runFleetBench() },
   { name: 'fetch', title: 'Benchmark: m2m.fetch() and DPoP proofs (@passflow/core)', run: fetchBench },
   { name: 'peers', title: 'Benchmark: against peer libraries (also in BENCHMARKS.md)', run: peerBench },
+  { name: 'credentials', title: 'Benchmark: client authentication methods', run: credentialsBench },
   { name: 'verify', title: 'Benchmark: token verification (@passflow/core/verify)', run: verifyBench },
 ];
 

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_SPEC } from '../scripts/prism.mjs';
 import { listOption, type ParsedArgs, parseCommandArgs, stringOption, UsageError } from '../src/cli/args.js';
 import { CONNECTION_OPTIONS, loadCredentials } from '../src/cli/credentials.js';
+import { createScrubber, keepText, type Scrub } from '../src/client/scrub.js';
 import { CASES } from './cases/index.js';
 import { runCases } from './kit.js';
 import { junitReport, textReport } from './report.js';
@@ -52,17 +53,14 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** Output is scrubbed of the secret as a last resort; a very short one would garble every line instead. */
-const MIN_REDACTED = 8;
-
 function words(value: string | undefined): string[] {
   return value?.split(/\s+/).filter(Boolean) ?? [];
 }
 
 async function main(): Promise<number> {
-  let secret: string | undefined;
-  const redact = (text: string) =>
-    secret && secret.length >= MIN_REDACTED ? text.split(secret).join('[redacted]') : text;
+  // Every line of output, server answers quoted in it included, is scrubbed of the secret as a last
+  // resort, in every form a server may echo it in: the client's own scrubber.
+  let redact: Scrub = keepText;
   const print = (text: string) => {
     process.stdout.write(`${redact(text)}\n`);
   };
@@ -75,8 +73,18 @@ async function main(): Promise<number> {
     }
     const server = serverUrl(stringOption(parsed, 'server'), process.env);
     parsed.values.set('url', server);
-    const credentials = await loadCredentials(parsed, process.env);
-    secret = credentials.clientSecret;
+    const { credentials, secret: clientSecret } = await loadCredentials(parsed, process.env);
+    const authMethod = credentials.authMethod ?? 'client_secret_post';
+    if (
+      clientSecret === undefined ||
+      (authMethod !== 'client_secret_post' && authMethod !== 'client_secret_basic')
+    ) {
+      // The cases send the secret themselves, and the "wrong secret" case needs one to get wrong.
+      throw new UsageError(
+        'the contract kit authenticates with a client secret: --auth-method post or basic',
+      );
+    }
+    redact = createScrubber([clientSecret]);
     const scopes = listOption(parsed, 'scope');
     const timeout = Number(stringOption(parsed, 'timeout') ?? 10_000);
     if (!Number.isInteger(timeout) || timeout < 1) {
@@ -93,8 +101,8 @@ async function main(): Promise<number> {
           strictUrl: proxies.strictUrl,
           laxUrl: proxies.laxUrl,
           clientId: credentials.clientId,
-          clientSecret: credentials.clientSecret,
-          authMethod: credentials.authMethod,
+          clientSecret,
+          authMethod,
           scopes:
             scopes.length > 0 ? scopes : words(process.env.M2M_CONTRACT_SCOPES ?? 'users:read orders:write'),
           disallowedScope:

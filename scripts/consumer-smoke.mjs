@@ -55,6 +55,28 @@ const consumerBody = (label) => `
   if (!(error instanceof M2MError) || error.code !== M2MErrorCode.InvalidClient || error.status !== 401) {
     throw new Error('expected an M2MError invalid_client, got ' + String(error));
   }
+  // private_key_jwt from the packaged build: a PKCS#8 PEM imported by the bundled jose, an ES256 assertion.
+  const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const der = Buffer.from(await crypto.subtle.exportKey('pkcs8', pair.privateKey)).toString('base64');
+  const pem = '-----BEGIN PRIVATE KEY-----\\n' + der.match(/.{1,64}/g).join('\\n') + '\\n-----END PRIVATE KEY-----\\n';
+  const assertions = [];
+  const keyed = new M2MClient({
+    url: process.env.PASSFLOW_URL,
+    clientId: 'smoke-client',
+    authMethod: 'private_key_jwt',
+    privateKey: pem,
+    retries: 0,
+    fetch: async (input, init) => {
+      const request = new Request(input, init);
+      assertions.push(new URLSearchParams(await request.clone().text()).get('client_assertion'));
+      return fetch(request);
+    },
+  });
+  await keyed.getToken();
+  const header = JSON.parse(Buffer.from(String(assertions[0]).split('.')[0], 'base64url').toString());
+  if (assertions.length !== 1 || header.alg !== 'ES256') {
+    throw new Error('expected one ES256 client assertion, got ' + JSON.stringify(header));
+  }
   // @passflow/core/verify loads too: Prism's example token is HS256, which a verifier never accepts.
   const verifier = createM2MTokenVerifier({ url: process.env.PASSFLOW_URL, audience: 'https://api.yourapp.com' });
   const refused = await verifier.verify(token.access_token).then(() => undefined, (reason) => reason);

@@ -21,6 +21,7 @@ import {
   startTokenServer,
   type TokenServer,
 } from '../../test/support/token-server.js';
+import { type RotatingAuthority, startRotatingAuthority } from './rotating-authority.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -30,6 +31,7 @@ export const RUNNABLE = [
   'scheduled-job',
   'multi-tenant',
   'express-middleware',
+  'secret-rotation',
   'microservices-dpop',
 ] as const;
 export type ExampleName = (typeof RUNNABLE)[number];
@@ -38,6 +40,8 @@ export type ExampleEnvironment = {
   env: Record<string, string>;
   /** The environment of one example: `env`, with what that example needs instead. */
   envFor: (name: ExampleName) => Record<string, string>;
+  /** The authorization server of the rotation example: it checks the secret, and rotates it. */
+  authority: RotatingAuthority;
   /** The application APIs: every request is recorded with its headers. */
   api: TokenServer;
   prism: PrismProcess;
@@ -142,7 +146,8 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
   // The Prism mock accepts any client; the spec's example client is used throughout.
   const clientId = 'your-client-id';
   const clientSecret = 'your-client-secret';
-  const [prism, api, oidc, internalServicePort, dpop] = await Promise.all([
+  const adminApiKey = 'example-admin-api-key';
+  const [prism, api, oidc, internalServicePort, authority, dpop] = await Promise.all([
     startPrism(),
     startTokenServer(),
     startOidcProvider({
@@ -157,6 +162,7 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
       resource: INTERNAL_SERVICE,
     }),
     freePort(),
+    startRotatingAuthority(clientId, clientSecret, adminApiKey),
     startDpopServers(),
   ]);
   api.setDefault(apiRoutes);
@@ -179,6 +185,7 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
       PASSFLOW_URL: oidc.issuer,
       INTERNAL_SERVICE_URL: `http://127.0.0.1:${internalServicePort}`,
     },
+    'secret-rotation': { PASSFLOW_URL: authority.url, ADMIN_API_KEY: adminApiKey },
     'microservices-dpop': {
       PASSFLOW_URL: dpop.authorizationServer.issuer,
       ORDER_SERVICE_CLIENT_ID: DPOP_CLIENT.clientId,
@@ -192,12 +199,14 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
     api,
     prism,
     oidc,
+    authority,
     dpop,
     stop: async () => {
       await Promise.all([
         prism.stop(),
         api.close(),
         oidc.close(),
+        authority.close(),
         dpop.authorizationServer.close(),
         dpop.api.close(),
       ]);

@@ -12,9 +12,11 @@ export type ParsedArgs = {
   positionals: string[];
 };
 
-const SECRET_ON_ARGV =
-  '--client-secret is not accepted: a secret on the command line is visible to other users and kept in shell history. ' +
-  'Set M2M_CLIENT_SECRET or M2M_CLIENT_SECRET_FILE, or pass --client-secret-file <path>';
+/** Options that would put a credential on the command line, and where the credential goes instead. */
+const SECRETS_ON_ARGV: Record<string, string> = {
+  '--client-secret': 'Set M2M_CLIENT_SECRET or M2M_CLIENT_SECRET_FILE, or pass --client-secret-file <path>',
+  '--private-key': 'Set M2M_PRIVATE_KEY_FILE, or pass --private-key-file <path>',
+};
 
 /**
  * Parses one command's arguments with node:util parseArgs. Errors name the option but never echo an
@@ -29,8 +31,12 @@ export function parseCommandArgs(
   help = `passflow-m2m ${command} --help`,
 ): ParsedArgs {
   // Read from the raw arguments: parsing may have taken `--client-secret` as another option's value.
-  if (args.some((arg) => arg === '--client-secret' || arg.startsWith('--client-secret='))) {
-    throw new UsageError(SECRET_ON_ARGV);
+  for (const [option, instead] of Object.entries(SECRETS_ON_ARGV)) {
+    if (args.some((arg) => arg === option || arg.startsWith(`${option}=`))) {
+      throw new UsageError(
+        `${option} is not accepted: a credential on the command line is visible to other users and kept in shell history. ${instead}`,
+      );
+    }
   }
   const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
   const values = new Map<string, string | boolean | string[]>();

@@ -11,6 +11,9 @@ export function configSources(parsed: ParsedArgs): Record<string, string> {
     timeout: '--timeout',
     retries: '--retries',
     authMethod: '--auth-method',
+    clientSecret: parsed.values.has('client-secret-file') ? '--client-secret-file' : 'M2M_CLIENT_SECRET',
+    privateKey: parsed.values.has('private-key-file') ? '--private-key-file' : 'M2M_PRIVATE_KEY_FILE',
+    privateKeyId: parsed.values.has('private-key-id') ? '--private-key-id' : 'M2M_PRIVATE_KEY_ID',
   };
 }
 

@@ -5,12 +5,18 @@ const CONNECTION = `Connection (every option may come from the environment inste
   --client-id <id>            M2M application client id     (M2M_CLIENT_ID)
   --client-secret-file <path> file holding the client secret (M2M_CLIENT_SECRET_FILE,
                               or the secret itself in M2M_CLIENT_SECRET)
-  --auth-method post|basic    client_secret_post (default) or client_secret_basic
+  --auth-method <method>      how the client authenticates   (M2M_AUTH_METHOD):
+                                post              client_secret_post (default)
+                                basic             client_secret_basic
+                                client-secret-jwt an HS256 assertion over the client secret
+                                private-key-jwt   an assertion signed with a private key
+  --private-key-file <path>   private-key-jwt: PKCS#8 PEM file (M2M_PRIVATE_KEY_FILE)
+  --private-key-id <kid>      private-key-jwt: the key's id  (M2M_PRIVATE_KEY_ID)
   --timeout <ms>              per-attempt timeout (default 10000)
   --retries <n>               retries after the first attempt (default 3)
   --allow-insecure-http       allow a plain http:// URL to a host other than localhost,
                               127.0.0.0/8 or [::1]; the secret then crosses the network in clear
-The client secret is never accepted as an argument and never printed.`;
+The client secret and the private key are never accepted as arguments and never printed.`;
 
 const EXIT_CODES = `Exit status:
 ${exitCodeTable()}

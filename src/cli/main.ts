@@ -58,8 +58,9 @@ export async function main(io: Io): Promise<number> {
       io.stdout(`${inspectCommand(parsed, await tokenArgument(parsed.positionals, io.stdin, command))}\n`);
       return EXIT.ok;
     }
-    const credentials = await loadCredentials(parsed, io.env);
-    secret = credentials.clientSecret;
+    const loaded = await loadCredentials(parsed, io.env);
+    const { credentials } = loaded;
+    secret = loaded.secret;
     if (command === 'token') {
       io.stdout(`${await tokenCommand(parsed, credentials)}\n`);
       return EXIT.ok;

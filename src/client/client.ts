@@ -5,7 +5,7 @@ import {
   type M2MFetchInit,
 } from './authorizing-fetch.js';
 import { parseTokenClaims } from './claims.js';
-import { clientAuthentication } from './client-auth.js';
+import { type ClientAuthentication, clientAuthentication } from './client-auth.js';
 import { type ResolvedConfig, resolveConfig } from './config.js';
 import { DpopProver } from './dpop-proof.js';
 import { Endpoint } from './endpoint.js';
@@ -13,7 +13,7 @@ import { M2MError, M2MErrorCode } from './errors.js';
 import { Fleet } from './fleet.js';
 import { notifyTokenRequest, notifyTokenResponse } from './hooks.js';
 import { expiresAtOf, sharedUntil } from './lifetime.js';
-import { defaultRequest, requestFor, sharedCacheKey, type TokenRequest } from './request.js';
+import { defaultRequest, requestFor, sharedKeysOf, type TokenRequest } from './request.js';
 import { revocationRequest } from './revocation.js';
 import { SharedCache } from './shared-cache.js';
 import { abortable, SingleFlight } from './single-flight.js';
@@ -52,6 +52,7 @@ export class M2MClient {
   /** The protocol over the shared cache, when one is configured. */
   readonly #fleet: Fleet | undefined;
   readonly #endpoint: Endpoint;
+  readonly #auth: ClientAuthentication;
   /** The DPoP proof key and nonces, with the `dpop` option. */
   readonly #dpop: DpopProver | undefined;
   #authorizing: AuthorizingFetch | undefined;
@@ -71,9 +72,11 @@ export class M2MClient {
    */
   constructor(config: M2MClientConfig) {
     const resolved = resolveConfig(config);
-    const auth = clientAuthentication(config, resolved.authMethod);
+    const auth = clientAuthentication(config, resolved);
     this.#config = resolved;
-    this.#dpop = config.dpop === undefined ? undefined : new DpopProver(config.dpop);
+    this.#auth = auth;
+    const dpop = config.dpop === undefined ? undefined : new DpopProver(config.dpop);
+    this.#dpop = dpop;
     this.#default = defaultRequest(resolved);
     // Without autoRefresh nothing is renewed ahead of time: no callback to hold per client.
     const renew = resolved.autoRefresh ? (held: HeldToken) => this.#renew(held) : noRenewal;
@@ -82,8 +85,7 @@ export class M2MClient {
     this.#fleet =
       resolved.cache &&
       new Fleet(new SharedCache(resolved.cache, resolved.onCacheError), {
-        keyOf: async (requestKey) =>
-          sharedCacheKey(resolved, await auth.credentialKey(), requestKey, await this.#dpop?.thumbprint()),
+        keyOf: sharedKeysOf(resolved, () => auth.credentialKey(), dpop && (() => dpop.thumbprint())),
         sharedUntil: (token) => sharedUntil(token, resolved.autoRefresh, resolved.refreshThreshold),
         lockTtlMs: resolved.timeout + LOCK_MARGIN_MS,
         longestFetchMs: this.#endpoint.longestCallMs,
@@ -153,13 +155,15 @@ export class M2MClient {
   }
 
   /**
-   * Forget every cached token, here and in the shared cache, and stop background renewals. A request
-   * already in flight is not retried after it fails: its callers get `temporarily_unavailable`.
+   * Forget every cached token, here and in the shared cache, and stop background renewals; a client
+   * secret from a provider is read again on the next request (after a rotation, the new one is used).
+   * A request already in flight is not retried after it fails: its callers get `temporarily_unavailable`.
    */
   clearCache(): void {
     this.#store.clear();
     this.#flights.clear();
     this.#fleet?.clear();
+    this.#auth.forget();
   }
 
   /**

@@ -1,6 +1,7 @@
+import { type AuthSettings, checkClientAuth } from './auth-config.js';
+import { fail, M2MConfigError, requireString } from './config-error.js';
 import { createScrubber } from './scrub.js';
 import type {
-  ClientAuthMethod,
   M2MCacheError,
   M2MClientConfig,
   M2MTokenCache,
@@ -8,6 +9,8 @@ import type {
   M2MTokenResponse,
   RetryStrategy,
 } from './types.js';
+
+export { M2MConfigError } from './config-error.js';
 
 /** setTimeout's largest delay: Node fires a longer one after 1 ms, so no millisecond option may exceed it. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -18,7 +21,6 @@ export const DEFAULTS = {
   timeout: 10_000,
   retries: 3,
   retryDelay: 1000,
-  authMethod: 'client_secret_post',
 } as const;
 
 /**
@@ -40,7 +42,8 @@ export type ResolvedConfig = {
   retryDelay: number;
   /** Replaces the retry decision and the delay when set. */
   strategy: RetryStrategy | undefined;
-  authMethod: ClientAuthMethod;
+  authMethod: AuthSettings['authMethod'];
+  assertion: AuthSettings['assertion'];
   /** The user's `M2MTokenCache`, shared between processes. */
   cache: M2MTokenCache | undefined;
   fetch: typeof fetch;
@@ -53,19 +56,6 @@ export type ResolvedConfig = {
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 /**
- * Thrown by `new M2MClient(config)` for a configuration it cannot use. The message starts with the
- * field (`M2MClientConfig.url must use https: …`) and never quotes the client secret. A `TypeError`.
- */
-export class M2MConfigError extends TypeError {
-  /** Always `'M2MConfigError'`. */
-  override readonly name = 'M2MConfigError';
-}
-
-function fail(field: string, problem: string): never {
-  throw new M2MConfigError(`M2MClientConfig.${field} ${problem}`);
-}
-
-/**
  * Checks `config` and applies the defaults.
  * @throws M2MConfigError naming the field; it never quotes a value that could be the secret, and
  * masks the secret all the same should a value hold it (a secret in the wrong field, as swapped
@@ -76,7 +66,10 @@ export function resolveConfig(config: M2MClientConfig): ResolvedConfig {
     return resolve(config);
   } catch (error) {
     if (!(error instanceof M2MConfigError)) throw error;
-    const scrub = createScrubber([(config as Partial<M2MClientConfig> | null)?.clientSecret]);
+    const { clientSecret, privateKey } = (config ?? {}) as Partial<M2MClientConfig>;
+    const scrub = createScrubber(
+      [clientSecret, privateKey].map((v) => (typeof v === 'string' ? v : undefined)),
+    );
     const clean = new M2MConfigError(scrub(error.message));
     clean.stack = scrub(error.stack ?? '');
     throw clean;
@@ -88,7 +81,7 @@ function resolve(config: M2MClientConfig): ResolvedConfig {
     throw new M2MConfigError('M2MClientConfig must be an object');
   const baseUrl = checkUrl(config.url, config.allowInsecureHttp === true);
   requireString(config.clientId, 'clientId');
-  requireString(config.clientSecret, 'clientSecret');
+  const auth = checkClientAuth(config, baseUrl);
   for (const hook of ['onTokenRequest', 'onTokenResponse', 'onCacheError', 'fetch'] as const) {
     if (config[hook] !== undefined && typeof config[hook] !== 'function') fail(hook, 'must be a function');
   }
@@ -96,10 +89,6 @@ function resolve(config: M2MClientConfig): ResolvedConfig {
   checkCache(config);
   if (config.autoRefresh !== undefined && typeof config.autoRefresh !== 'boolean')
     fail('autoRefresh', 'must be a boolean');
-  const authMethod = config.authMethod ?? DEFAULTS.authMethod;
-  if (authMethod !== 'client_secret_post' && authMethod !== 'client_secret_basic') {
-    fail('authMethod', "must be 'client_secret_post' or 'client_secret_basic'");
-  }
   return {
     baseUrl,
     clientId: config.clientId,
@@ -113,7 +102,8 @@ function resolve(config: M2MClientConfig): ResolvedConfig {
     retries: checkInteger(config.retries, 'retries', DEFAULTS.retries),
     retryDelay: checkMilliseconds(config.retryDelay, 'retryDelay', DEFAULTS.retryDelay, 0),
     strategy: config.retryStrategy,
-    authMethod,
+    authMethod: auth.authMethod,
+    assertion: auth.assertion,
     cache: config.cache,
     fetch: config.fetch ?? globalThis.fetch,
     onTokenRequest: config.onTokenRequest,
@@ -143,10 +133,6 @@ function checkUrl(url: unknown, allowInsecureHttp: boolean): string {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') fail('url', 'must be an https: URL');
   return parsed.href.replace(/\/+$/, '');
-}
-
-function requireString(value: unknown, field: string): asserts value is string {
-  if (typeof value !== 'string' || value.trim() === '') fail(field, 'must be a non-empty string');
 }
 
 function checkNumber(value: unknown, field: string, fallback: number, min: number): number {

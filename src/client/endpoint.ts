@@ -1,10 +1,15 @@
-import { type ClientAuthentication, clientAuthentication, type FormRequest } from './client-auth.js';
+import {
+  type CallAuthentication,
+  type ClientAuthentication,
+  clientAuthentication,
+  type FormRequest,
+} from './client-auth.js';
 import { type ResolvedConfig, resolveConfig } from './config.js';
 import type { TokenRequestProof } from './dpop-request.js';
-import { errorFromResponse } from './errors.js';
+import { errorFromResponse, M2MError, M2MErrorCode } from './errors.js';
 import { errorBeforeBody } from './failures.js';
 import { longestRunMs, type RetryPolicy, withRetries } from './retry.js';
-import type { Scrub } from './scrub.js';
+import { createScrubber, type Scrub } from './scrub.js';
 import { type Transport, transportFor } from './transport.js';
 import type { M2MClientConfig } from './types.js';
 
@@ -49,6 +54,18 @@ export class Endpoint {
   readonly #settings: EndpointSettings;
   readonly #auth: ClientAuthentication;
   readonly #transport: Transport;
+  /** The scrubber of the secrets client authentication holds now, made when an error first quotes a reply. */
+  #scrubber: { readonly secrets: string; readonly scrub: Scrub } | undefined;
+  /**
+   * Masks the secrets in use (a rotated secret's earlier values too) in what a server sent back. Made
+   * only when a reply is quoted in an error: a client that never fails holds no scrubber.
+   */
+  readonly #scrub: Scrub = (text) => {
+    const secrets = this.#auth.secrets();
+    const id = secrets.join('\u0000');
+    if (this.#scrubber?.secrets !== id) this.#scrubber = { secrets: id, scrub: createScrubber(secrets) };
+    return this.#scrubber.scrub(text);
+  };
 
   constructor(
     settings: EndpointSettings,
@@ -65,38 +82,56 @@ export class Endpoint {
     return longestRunMs(this.#settings, this.#settings.timeout);
   }
 
-  /** Runs `operation` until it succeeds or the retry policy stops it; rejects with an `M2MError`. */
-  call<T>(operation: FormOperation<T>, options?: CallOptions): Promise<T> {
-    const onAttempt = options?.onAttempt;
-    return withRetries(
-      this.#settings,
-      (attempt) => {
-        onAttempt?.(attempt);
-        return this.#attempt(operation);
-      },
-      options?.abandoned,
-    );
+  /**
+   * Runs `operation` until it succeeds or the retry policy stops it; rejects with an `M2MError`. The
+   * credentials are had once, before the first attempt (a failure there sends nothing and is not
+   * retried). When the server refuses them as `invalid_client` and client authentication has other
+   * credentials by then (a rotated secret), the operation runs once more with those, never more.
+   */
+  async call<T>(operation: FormOperation<T>, options?: CallOptions): Promise<T> {
+    const auth = await this.#auth.begin();
+    let attempts = 0;
+    const run = (credentials: CallAuthentication) =>
+      withRetries(
+        this.#settings,
+        () => {
+          options?.onAttempt?.(++attempts);
+          return this.#attempt(operation, credentials);
+        },
+        options?.abandoned,
+      );
+    try {
+      return await run(auth);
+    } catch (error) {
+      if (!refusedClient(error) || options?.abandoned?.()) throw error;
+      const renewed = await this.#auth.renew(auth);
+      if (!renewed) throw error;
+      return run(renewed);
+    }
   }
 
   /**
    * One attempt: a POST, and a second one when the first brought a DPoP nonce challenge (RFC 9449 §8):
    * answering the server's nonce is part of the attempt, not one of the retries.
    */
-  async #attempt<T>(operation: FormOperation<T>, answeringNonce = false): Promise<T> {
+  async #attempt<T>(
+    operation: FormOperation<T>,
+    auth: CallAuthentication,
+    answeringNonce = false,
+  ): Promise<T> {
     const { path, action, proof } = operation;
     // Object.assign, not a spread: V8 adds fields to a spread copy (the credentials) 30 times slower.
     const form = Object.assign({}, operation.form);
     const request: FormRequest = { url: this.#settings.baseUrl + path, form, headers: {} };
-    const authenticating = this.#auth.authenticate(request);
+    const authenticating = auth.authenticate(request);
     if (authenticating) await authenticating;
     if (proof) await proof.attach(request);
     const { response, data, error } = await this.#post(path, request, action);
     if (proof?.challenged(request.url, response, error) && !answeringNonce) {
-      return this.#attempt(operation, true);
+      return this.#attempt(operation, auth, true);
     }
-    if (!response.ok) throw errorFromResponse(response, error, action, this.#auth.scrub);
-    // The scrubber is made only when a reply is quoted in an error: a client that never fails holds none.
-    return operation.read(response, data, (text) => this.#auth.scrub(text));
+    if (!response.ok) throw errorFromResponse(response, error, action, this.#scrub);
+    return operation.read(response, data, this.#scrub);
   }
 
   /** Sends one form POST under the per-attempt timeout; the body is read before it ends. */
@@ -117,7 +152,7 @@ export class Endpoint {
           parseAs: 'text',
         })
         .catch((failure: unknown) => {
-          throw errorBeforeBody(failure, action, this.#auth.scrub);
+          throw errorBeforeBody(failure, action, this.#scrub);
         });
     } finally {
       clearTimeout(timer);
@@ -127,5 +162,10 @@ export class Endpoint {
 
 /** The endpoint `config` asks for, as the CLI sends through it. */
 export function createEndpoint(config: M2MClientConfig, resolved = resolveConfig(config)): Endpoint {
-  return new Endpoint(resolved, clientAuthentication(config, resolved.authMethod));
+  return new Endpoint(resolved, clientAuthentication(config, resolved));
+}
+
+/** The server's refusal of the client's credentials (a response, not a failure to read them). */
+function refusedClient(error: unknown): boolean {
+  return error instanceof M2MError && error.code === M2MErrorCode.InvalidClient && error.status !== 0;
 }

@@ -5,7 +5,10 @@ import type { M2MTokenResponse } from './types.js';
 export const PEER_POLL_MS = 50;
 
 export type FleetSettings = {
-  /** The shared-cache key of a request key: a hash over the server, the credentials and the request. */
+  /**
+   * The shared-cache key of a request key: a hash over the server, the credentials in use and the
+   * request. Asked on every miss: rotated credentials give another key.
+   */
   readonly keyOf: (requestKey: string) => Promise<string>;
   /** Until when (epoch ms) a token from the shared cache may be served: its renewal time. */
   readonly sharedUntil: (token: M2MTokenResponse) => number;
@@ -28,8 +31,11 @@ export type FetchToken = () => Promise<M2MTokenResponse>;
 export class Fleet {
   readonly #cache: SharedCache;
   readonly #settings: FleetSettings;
-  /** Every shared-cache key this client used, by request key, so that a clear can delete them all. */
-  readonly #keys = new Map<string, Promise<string>>();
+  /**
+   * Every shared-cache key this client used, by request key, so that a clear can delete them all: more
+   * than one per request once rotated credentials give it a new key.
+   */
+  readonly #used = new Map<string, Set<string>>();
 
   constructor(cache: SharedCache, settings: FleetSettings) {
     this.#cache = cache;
@@ -53,20 +59,20 @@ export class Fleet {
       if (peer) return peer;
     }
     if (this.#cache.canLock) {
-      const token = await this.#underLock(key, force, fetch, isCurrent);
+      const token = await this.#underLock(requestKey, key, force, fetch, isCurrent);
       if (token) return token;
     }
-    return this.#fetchAndPublish(key, fetch, isCurrent);
+    return this.#fetchAndPublish(requestKey, fetch, isCurrent);
   }
 
   /** Deletes the shared token of `requestKey`. */
   forget(requestKey: string): void {
-    void this.#keyOf(requestKey).then((key) => this.#cache.delete(key));
+    for (const key of this.#used.get(requestKey) ?? []) void this.#cache.delete(key);
   }
 
   /** Deletes every shared token this client used, so that one a flight published just before goes too. */
   clear(): void {
-    for (const key of this.#keys.values()) void key.then((sharedKey) => this.#cache.delete(sharedKey));
+    for (const keys of this.#used.values()) for (const key of keys) void this.#cache.delete(key);
   }
 
   /**
@@ -77,6 +83,7 @@ export class Fleet {
    * fetches by itself.
    */
   async #underLock(
+    requestKey: string,
     key: string,
     force: boolean,
     fetch: FetchToken,
@@ -96,7 +103,7 @@ export class Fleet {
         const stopKeepAlive = lock.keepAlive(lockTtlMs);
         try {
           const peer = force ? undefined : await this.#usable(key);
-          return peer ?? (await this.#fetchAndPublish(key, fetch, isCurrent));
+          return peer ?? (await this.#fetchAndPublish(requestKey, fetch, isCurrent));
         } finally {
           stopKeepAlive();
           await lock.release();
@@ -109,13 +116,20 @@ export class Fleet {
     return undefined;
   }
 
+  /**
+   * Fetches and publishes under the key of the credentials in use once the token came: those that got
+   * it, when the fetch recovered from a rotated secret.
+   */
   async #fetchAndPublish(
-    key: string,
+    requestKey: string,
     fetch: FetchToken,
     isCurrent: () => boolean,
   ): Promise<M2MTokenResponse> {
     const token = await fetch();
-    if (isCurrent()) await this.#cache.set(key, token, this.#ttlSeconds(token));
+    if (!isCurrent()) return token;
+    // The token is had: credentials that cannot be read now cost its publication, not the token.
+    const key = await this.#keyOf(requestKey).catch(() => undefined);
+    if (key !== undefined) await this.#cache.set(key, token, this.#ttlSeconds(token));
     return token;
   }
 
@@ -130,12 +144,14 @@ export class Fleet {
     return Math.max(1, Math.floor((this.#settings.sharedUntil(token) - Date.now()) / 1000));
   }
 
-  #keyOf(requestKey: string): Promise<string> {
-    let key = this.#keys.get(requestKey);
-    if (!key) {
-      key = this.#settings.keyOf(requestKey);
-      this.#keys.set(requestKey, key);
+  async #keyOf(requestKey: string): Promise<string> {
+    const key = await this.#settings.keyOf(requestKey);
+    let used = this.#used.get(requestKey);
+    if (!used) {
+      used = new Set();
+      this.#used.set(requestKey, used);
     }
+    used.add(key);
     return key;
   }
 }

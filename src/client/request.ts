@@ -79,6 +79,31 @@ export async function sharedCacheKey(
   return `passflow:m2m:${encodeURIComponent(config.clientId)}:${base64url(digest)}`;
 }
 
+/**
+ * {@link sharedCacheKey} for the credentials in use, memoised for the current credentials only: a
+ * rotation drops the keys of the old ones (and with them any trace of the old secret). With DPoP,
+ * `dpopThumbprint` gives the proof key's thumbprint, which every key then covers.
+ */
+export function sharedKeysOf(
+  config: ResolvedConfig,
+  credentialKey: () => Promise<string>,
+  dpopThumbprint?: () => Promise<string>,
+): (requestKey: string) => Promise<string> {
+  let current: { credential: string; keys: Map<string, Promise<string>> } | undefined;
+  return async (requestKey) => {
+    const credential = await credentialKey();
+    if (current?.credential !== credential) current = { credential, keys: new Map() };
+    let key = current.keys.get(requestKey);
+    if (!key) {
+      key = dpopThumbprint
+        ? dpopThumbprint().then((thumbprint) => sharedCacheKey(config, credential, requestKey, thumbprint))
+        : sharedCacheKey(config, credential, requestKey);
+      current.keys.set(requestKey, key);
+    }
+    return key;
+  };
+}
+
 function base64url(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes))
     .replace(/\+/g, '-')

@@ -1,17 +1,28 @@
 import type { M2MDpopConfig } from './dpop-key.js';
 import type { M2MError } from './errors.js';
+import type { ClientSecret } from './secret-source.js';
+import type { AssertionSigningAlgorithm, PrivateKeyInput } from './signing-key.js';
 
 /**
  * How the client authenticates at the token and revocation endpoints.
  * - `'client_secret_post'` (the default, what Passflow serves): `client_id` and `client_secret` in the form body.
  * - `'client_secret_basic'`: HTTP Basic with the client id and secret each form-urlencoded first.
+ * - `'client_secret_jwt'`: a JWT assertion, HMAC-signed with the client secret (OIDC Core §9).
+ * - `'private_key_jwt'`: a JWT assertion signed with the client's private key; no secret (RFC 7523 §2.2).
  *
  * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 | RFC 6749 §2.3.1}
+ * @see {@link https://www.rfc-editor.org/rfc/rfc7523#section-2.2 | RFC 7523 §2.2}
+ * @see {@link https://openid.net/specs/openid-connect-core-1_0.html#ClientAuthentication | OIDC Core §9}
  */
-export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic';
+export type ClientAuthMethod =
+  | 'client_secret_post'
+  | 'client_secret_basic'
+  | 'private_key_jwt'
+  | 'client_secret_jwt';
 
 /**
- * What `new M2MClient(config)` takes. Only `url`, `clientId` and `clientSecret` are required; the
+ * What `new M2MClient(config)` takes. Only `url`, `clientId` and `clientSecret` (or, with
+ * `private_key_jwt`, `privateKey`) are required; the
  * constructor checks every field and throws an {@link M2MConfigError} naming the first bad one.
  */
 export type M2MClientConfig = {
@@ -26,10 +37,13 @@ export type M2MClientConfig = {
   clientId: string;
 
   /**
-   * The M2M application's client secret (non-empty). Kept in a private field: it never appears in an
-   * error, a hook payload, a cache key or `util.inspect` output.
+   * The M2M application's client secret (non-empty), or a function that reads it (a vault, a mounted
+   * file): read on the first token request and kept, read again after `clearCache()`, and once more
+   * when the server refuses it as `invalid_client` (the request is then sent once more if the value
+   * changed). Kept in a private field: it never appears in an error, a hook payload, a cache key or
+   * `util.inspect` output. Required by every `authMethod` except `'private_key_jwt'`.
    */
-  clientSecret: string;
+  clientSecret?: ClientSecret;
 
   /**
    * Scopes to request, sent space-separated as `scope`. Default: none. Each must be a scope token
@@ -75,6 +89,31 @@ export type M2MClientConfig = {
 
   /** How the client authenticates. Default: `'client_secret_post'`. */
   authMethod?: ClientAuthMethod;
+
+  /**
+   * The private key of `'private_key_jwt'`: a `CryptoKey`, a Node.js `KeyObject`, a private JWK or a
+   * PKCS#8 PEM string. Never sent: it signs a short-lived assertion for every request (RFC 7523 §2.2).
+   * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
+   */
+  privateKey?: PrivateKeyInput;
+
+  /** The `kid` header of the assertions, naming the key among those the server knows for the client. */
+  privateKeyId?: string;
+
+  /**
+   * The JWS algorithm of the assertions. Default: from the key for `'private_key_jwt'` (RS256 for RSA,
+   * PS256 for RSA-PSS, ES256/ES384/ES512 for P-256/P-384/P-521, EdDSA for Ed25519, or the JWK's `alg`);
+   * HS256 for `'client_secret_jwt'`. An algorithm the key cannot sign with is refused by the constructor.
+   * @see https://www.rfc-editor.org/rfc/rfc7518#section-3.1
+   */
+  signingAlgorithm?: AssertionSigningAlgorithm;
+
+  /**
+   * The `aud` of the assertions: the token endpoint URL (`'token_endpoint'`, the default, RFC 7523 §3),
+   * or the server's URL, its issuer identifier (`'issuer'`, as draft rfc7523bis and FAPI 2.0 ask).
+   * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
+   */
+  assertionAudience?: 'token_endpoint' | 'issuer';
 
   /**
    * The shared cache: tokens (and, with `lock`, their fetches) shared between processes (Redis:

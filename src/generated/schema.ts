@@ -14,9 +14,10 @@ export interface paths {
         put?: never;
         /**
          * Issue an access token for a client (client credentials grant)
-         * @description RFC 6749 §4.4.2. The client authenticates either with `client_id` and `client_secret` in the
-         *     body (`client_secret_post`) or with HTTP Basic (`client_secret_basic`); in the latter case
-         *     `client_id` may be repeated in the body and `client_secret` is absent.
+         * @description RFC 6749 §4.4.2. The client authenticates with `client_id` and `client_secret` in the body
+         *     (`client_secret_post`), with HTTP Basic (`client_secret_basic`; `client_id` may be repeated in the
+         *     body and `client_secret` is absent), or with a JWT assertion in `client_assertion` (RFC 7523 §2.2:
+         *     `private_key_jwt` or `client_secret_jwt`; `client_secret` is absent).
          */
         post: operations["requestToken"];
         delete?: never;
@@ -102,6 +103,8 @@ export interface components {
             client_id?: string;
             /** @description client_secret_post only. Never sent together with an Authorization header. */
             client_secret?: string;
+            client_assertion_type?: components["schemas"]["ClientAssertionType"];
+            client_assertion?: components["schemas"]["ClientAssertion"];
             /** @description Space-separated scopes (RFC 6749 §3.3), e.g. `users:read orders:write`. */
             scope?: string;
             /** @description Space-separated target audiences; the token's `aud` claim holds the granted ones. */
@@ -111,7 +114,7 @@ export interface components {
              * @description Absolute URI of the target resource server (RFC 8707 §2).
              */
             resource?: string;
-        };
+        } & components["schemas"]["ClientAssertionRules"];
         /** @description Successful access token response (RFC 6749 §5.1). */
         TokenResponse: {
             /** @description A JWT whose claims are described by the SDK's `M2MTokenClaims`. */
@@ -134,7 +137,27 @@ export interface components {
             token_type_hint?: "access_token" | "refresh_token";
             client_id?: string;
             client_secret?: string;
-        };
+            client_assertion_type?: components["schemas"]["ClientAssertionType"];
+            client_assertion?: components["schemas"]["ClientAssertion"];
+        } & components["schemas"]["ClientAssertionRules"];
+        /**
+         * @description An assertion comes with its type and the type with an assertion (RFC 7521 §4.2); a client that
+         *     sends an assertion sends no `client_secret` (RFC 6749 §2.3: one authentication method per request).
+         */
+        ClientAssertionRules: unknown & unknown;
+        /**
+         * @description The assertion format of `client_assertion` (RFC 7523 §2.2): a JWT. Sent with `client_assertion`,
+         *     never with `client_secret` or an Authorization header.
+         * @constant
+         */
+        ClientAssertionType: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+        /**
+         * @description A signed JWT that authenticates the client (RFC 7523 §3, OIDC Core §9): `iss` and `sub` are the
+         *     client id, `aud` the token endpoint URL (or the server's URL), `jti` unique, `exp` a minute after
+         *     `iat`. Signed with the client's private key (`private_key_jwt`) or HMAC with the client secret
+         *     (`client_secret_jwt`). A new assertion for every request: servers refuse a replayed `jti`.
+         */
+        ClientAssertion: string;
         /** @description A JSON Web Key Set of public signing keys (RFC 7517 §5). */
         JwkSet: {
             keys: components["schemas"]["PublicJwk"][];

@@ -1,4 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
+import { JWT_BEARER_ASSERTION_TYPE } from '../../src/client/client-assertion.js';
+import { M2MClient } from '../../src/index.js';
 import { clientFor, type Exchange, recordingFetch } from './recording-fetch.js';
 import { schemaProperties } from './spec.js';
 
@@ -108,6 +111,37 @@ describe('requests the client sends conform to the spec', () => {
   );
 });
 
+describe('client assertions the client sends conform to the spec (RFC 7523 §2.2)', () => {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+
+  it.each([
+    ['private_key_jwt', { authMethod: 'private_key_jwt', privateKey, privateKeyId: 'k1' }],
+    ['client_secret_jwt', { authMethod: 'client_secret_jwt', clientSecret: 's3cret-for-hmac' }],
+  ] as const)('%s: token request and revocation', async (_method, config) => {
+    const wire = recordingFetch();
+    const m2m = new M2MClient({
+      url: inject('prismUrl'),
+      clientId: 'svc-orders',
+      ...config,
+      fetch: wire.fetch,
+    });
+    await m2m.getToken({ scopes: ['users:read'] });
+    await m2m.revokeToken();
+    const [token, revocation] = wire.exchanges;
+    for (const [exchange, fields] of [
+      [token, TOKEN_FIELDS],
+      [revocation, REVOCATION_FIELDS],
+    ] as const) {
+      const form = expectConforming(exchange, fields);
+      expect(form.get('client_id')).toBe('svc-orders');
+      expect(form.get('client_assertion_type')).toBe(JWT_BEARER_ASSERTION_TYPE);
+      expect(form.get('client_assertion')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      expect(form.has('client_secret')).toBe(false);
+      expect(exchange?.headers.authorization).toBeUndefined();
+    }
+  });
+});
+
 describe('the validation check can fail', () => {
   async function rawTokenRequest(body: string, contentType: string): Promise<Response> {
     return fetch(`${prismUrl}/oauth2/token`, {
@@ -134,6 +168,50 @@ describe('the validation check can fail', () => {
     );
     await response.body?.cancel();
     expect(response.headers.get('sl-violations')).toContain('application/x-www-form-urlencoded');
+  });
+
+  describe('client assertions (RFC 7523 §2.2)', () => {
+    const TYPE = `client_assertion_type=${encodeURIComponent(JWT_BEARER_ASSERTION_TYPE)}`;
+    const JWT = 'eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJzdmMtb3JkZXJzIn0.c2lnbmF0dXJl';
+    const violations = async (path: string, body: string) => {
+      const response = await fetch(`${prismUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+      await response.body?.cancel();
+      return response.headers.get('sl-violations');
+    };
+
+    it.each(['/oauth2/token', '/oauth2/revoke'])('%s accepts an assertion with its type', async (path) => {
+      const base = path === '/oauth2/token' ? 'grant_type=client_credentials' : 'token=abc';
+      expect(
+        await violations(path, `${base}&client_id=svc-orders&${TYPE}&client_assertion=${JWT}`),
+      ).toBeNull();
+    });
+
+    it.each([
+      ['an assertion without its type', `client_assertion=${JWT}`, 'client_assertion_type'],
+      ['a type without an assertion', TYPE, "'client_assertion'"],
+      [
+        'another assertion type',
+        `client_assertion_type=saml2&client_assertion=${JWT}`,
+        'client_assertion_type',
+      ],
+      ['an assertion that is not a JWT', `${TYPE}&client_assertion=not-a-jwt`, 'client_assertion'],
+      [
+        'an assertion and a client secret',
+        `${TYPE}&client_assertion=${JWT}&client_secret=s3cret`,
+        'client_secret',
+      ],
+    ])('flags %s', async (_name, fields, named) => {
+      for (const [path, base] of [
+        ['/oauth2/token', 'grant_type=client_credentials'],
+        ['/oauth2/revoke', 'token=abc'],
+      ]) {
+        expect(await violations(path as string, `${base}&client_id=svc-orders&${fields}`)).toContain(named);
+      }
+    });
   });
 
   it('flags a resource that is not an absolute URI', async () => {

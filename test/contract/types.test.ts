@@ -1,4 +1,5 @@
-import { describe, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { type AssertionFields, JWT_BEARER_ASSERTION_TYPE } from '../../src/client/client-assertion.js';
 import type { components, operations } from '../../src/generated/schema.js';
 import type { M2MErrorCode, M2MTokenRequestOptions, M2MTokenResponse } from '../../src/index.js';
 
@@ -31,6 +32,17 @@ describe('public types fit the generated bindings', () => {
     expectTypeOf<NonNullable<M2MTokenRequestOptions['audience']>[number]>().toExtend<
       NonNullable<Wire['audience']>
     >();
+  });
+
+  it('client assertions are sent with the assertion type the spec names (RFC 7523 §2.2)', () => {
+    expectTypeOf<Schemas['ClientAssertionType']>().toEqualTypeOf<typeof JWT_BEARER_ASSERTION_TYPE>();
+    expectTypeOf<AssertionFields['client_assertion_type']>().toEqualTypeOf<
+      NonNullable<Schemas['TokenRequest']['client_assertion_type']>
+    >();
+    expectTypeOf<AssertionFields['client_assertion_type']>().toEqualTypeOf<
+      NonNullable<Schemas['RevocationRequest']['client_assertion_type']>
+    >();
+    expect(JWT_BEARER_ASSERTION_TYPE).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
   });
 
   it('revocation sends an access token hint the spec allows', () => {

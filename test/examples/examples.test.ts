@@ -97,6 +97,34 @@ describe("the guide's examples, run against Prism and a local API", () => {
     expect(calls).toEqual(['GET /tenant/data']);
   });
 
+  it("secret rotation: the guide's rotateM2MSecret() as printed, and a replica that recovers by itself", async () => {
+    const before = environment.authority.requests().length;
+    const result = await runExample('secret-rotation', environment.envFor('secret-rotation'));
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe(
+      [
+        'both instances have a token',
+        'rotated: the service got a token with the new secret, without a restart',
+        'the replica recovered on its own after one refused request',
+        '',
+      ].join('\n'),
+    );
+    const rotate = '/admin/m2m/your-client-id/rotate-secret';
+    expect(
+      environment.authority
+        .requests()
+        .slice(before)
+        .map((r) => `${r.path} ${r.status}`),
+    ).toEqual([
+      '/oauth2/token 200',
+      '/oauth2/token 200',
+      `${rotate} 200`,
+      '/oauth2/token 200',
+      '/oauth2/token 401',
+      '/oauth2/token 200',
+    ]);
+  });
+
   it('express middleware: the route forwards with the injected token, which the internal service verifies', async () => {
     const { oidc } = environment;
     const before = oidc.requests.length;

@@ -1,8 +1,13 @@
 // The secret scan: drive every public method, every error path, every hook and a recording custom
 // cache with a distinctive client secret, under both client authentication methods, and search all
 // that a caller, a log or a cache can see for the secret in every encoding it travels in.
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { inspect } from 'node:util';
+import { jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { MAX_BODY_BYTES } from '../../src/client/transport.js';
@@ -164,6 +169,15 @@ const echoes: Array<[string, (request: RecordedRequest) => Step]> = [
   ],
 ];
 
+/** Each method built on the client secret, with the secret given as it is or by a provider. */
+const SECRET_VARIANTS: Array<[ClientAuthMethod, 'a string' | 'a provider']> = [
+  ['client_secret_post', 'a string'],
+  ['client_secret_basic', 'a string'],
+  ['client_secret_post', 'a provider'],
+  ['client_secret_basic', 'a provider'],
+  ['client_secret_jwt', 'a provider'],
+];
+
 function expectClean(seen: Observed): void {
   expect(seen.length).toBeGreaterThan(100);
   const leaks = seen.flatMap(({ where, text }) =>
@@ -172,15 +186,15 @@ function expectClean(seen: Observed): void {
   expect(leaks).toEqual([]);
 }
 
-describe.each<ClientAuthMethod>(['client_secret_post', 'client_secret_basic'])(
-  'secret scan, %s',
-  (authMethod) => {
+describe.each<[ClientAuthMethod, 'a string' | 'a provider']>(SECRET_VARIANTS)(
+  'secret scan, %s, the secret as %s',
+  (authMethod, secretAs) => {
     it('no error, hook payload, cache key or value, inspection or CLI output holds the secret in any encoding', async () => {
       const seen: Observed = [];
       const config = (extra: Partial<M2MClientConfig> = {}): M2MClientConfig => ({
         url: server.url,
         clientId: CLIENT_ID,
-        clientSecret: SECRET,
+        clientSecret: secretAs === 'a provider' ? async () => SECRET : SECRET,
         authMethod,
         timeout: 300,
         retries: 1,
@@ -225,6 +239,11 @@ describe.each<ClientAuthMethod>(['client_secret_post', 'client_secret_basic'])(
         { timeout: Number.NaN },
         { scopes: ['not a scope'] },
         { authMethod: 'private_key_jwt' as ClientAuthMethod },
+        { authMethod: SECRET as ClientAuthMethod },
+        { signingAlgorithm: SECRET as 'HS256' },
+        { privateKey: SECRET },
+        { privateKeyId: SECRET },
+        { assertionAudience: SECRET as 'issuer' },
         { cache: {} as M2MTokenCache },
       ]) {
         observe(
@@ -302,6 +321,24 @@ describe.each<ClientAuthMethod>(['client_secret_post', 'client_secret_basic'])(
         observe(seen, name, await failureOf(client.revokeToken()));
       }
 
+      // A rotation the client recovers from: refused, the provider read again, sent once more.
+      if (secretAs === 'a provider') {
+        server.setDefault({});
+        let current = SECRET;
+        const rotating = new M2MClient(
+          config({ clientSecret: async () => current, cache: recordingCache(seen) }),
+        );
+        observe(seen, 'before the rotation', await rotating.getToken());
+        current = `${SECRET}-rotated`;
+        server.enqueue({ status: 401, body: { error: 'invalid_client' } });
+        observe(seen, 'after the rotation', await rotating.getToken({ forceRefresh: true }));
+        observe(seen, 'client after the rotation', rotating);
+        const failing = new M2MClient(
+          config({ clientSecret: () => Promise.reject(new Error('vault sealed')) }),
+        );
+        observe(seen, 'failing provider', await failureOf(failing.getToken()));
+      }
+
       // The CLI, when it exists: every command, succeeding and failing, stdout and stderr.
       const cli = async (name: string, argv: string[], echoing = false) => {
         const out: string[] = [];
@@ -340,10 +377,126 @@ describe.each<ClientAuthMethod>(['client_secret_post', 'client_secret_basic'])(
 
       // The scan means something only if the secret did cross the wire in the encodings searched for.
       const wire = server.requests.map((r) => `${r.raw} ${String(r.headers.authorization)}`).join('\n');
-      const sent = authMethod === 'client_secret_post' ? formEncode(SECRET) : NEEDLES[3][1];
-      expect(wire).toContain(sent);
+      if (authMethod === 'client_secret_jwt') {
+        // Here it never does: it keys the HMAC of every assertion.
+        const assertion = server.requests.find((r) => r.form.client_assertion)?.form.client_assertion ?? '';
+        await expect(jwtVerify(assertion, new TextEncoder().encode(SECRET))).resolves.toBeDefined();
+      } else {
+        expect(wire).toContain(authMethod === 'client_secret_post' ? formEncode(SECRET) : NEEDLES[3][1]);
+      }
 
       expectClean(seen);
     });
   },
 );
+
+describe('key scan, private_key_jwt', () => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pem = rsa.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+  const jwk = rsa.privateKey.export({ format: 'jwk' }) as Record<string, string>;
+  /** The key as it may appear anywhere: a line of its PEM, a private member of its JWK. */
+  const KEY_NEEDLES: Array<[string, string]> = [
+    ...pem
+      .split('\n')
+      .filter((line) => line.length === 64)
+      .map((line, i): [string, string] => [`PEM line ${i + 1}`, line]),
+    ...['d', 'p', 'q', 'dp', 'dq', 'qi'].map((name): [string, string] => [`JWK ${name}`, jwk[name] ?? '']),
+  ];
+
+  it('no error, hook payload, cache key or value, inspection or CLI output holds the private key', async () => {
+    const seen: Observed = [];
+    const config = (extra: Partial<M2MClientConfig> = {}): M2MClientConfig => ({
+      url: server.url,
+      clientId: CLIENT_ID,
+      authMethod: 'private_key_jwt',
+      privateKey: pem,
+      timeout: 300,
+      retries: 1,
+      retryDelay: 1,
+      onTokenRequest: (info) => observe(seen, 'onTokenRequest', info),
+      onTokenResponse: (token) => observe(seen, 'onTokenResponse', token),
+      ...extra,
+    });
+    const m2m = new M2MClient(config({ cache: recordingCache(seen) }));
+    observe(seen, 'client before use', m2m);
+    observe(seen, 'getToken', await m2m.getToken());
+    observe(seen, 'getToken(forceRefresh)', await m2m.getToken({ forceRefresh: true }));
+    observe(seen, 'client in use', m2m);
+    await m2m.revokeToken();
+    for (const key of [rsa.privateKey, jwk]) {
+      observe(seen, 'client of another key form', new M2MClient(config({ privateKey: key })));
+    }
+    for (const [name, step] of [
+      ['401', { status: 401, body: { error: 'invalid_client' } }],
+      ['503', { status: 503 }],
+      ['reset', { reset: true }],
+    ] as const) {
+      server.setDefault(step);
+      const client = new M2MClient(config());
+      observe(seen, name, await failureOf(client.getToken()));
+      observe(seen, `client after ${name}`, client);
+    }
+    server.setDefault({});
+    const { dp: _, ...incomplete } = jwk; // an RSA JWK without a CRT member: Web Crypto refuses it
+    const broken = new M2MClient(config({ privateKey: incomplete }));
+    observe(seen, 'a key that cannot be imported', await failureOf(broken.getToken()));
+    for (const bad of [
+      { clientSecret: pem },
+      { authMethod: 'client_secret_post' as const, clientSecret: 'x', privateKey: pem },
+      { signingAlgorithm: pem as 'RS256' },
+      { privateKeyId: '' },
+      { privateKey: pem.replace('PRIVATE KEY', 'RSA PRIVATE KEY').replace('PRIVATE KEY', 'RSA PRIVATE KEY') },
+      { privateKey: pem.slice(0, 300) },
+      { privateKey: { ...jwk, n: 'AQAB' } },
+    ]) {
+      observe(
+        seen,
+        `constructor with ${Object.keys(bad).join()}`,
+        failureOfSync(() => new M2MClient(config(bad))),
+      );
+    }
+
+    const dir = await mkdtemp(join(tmpdir(), 'key-scan-'));
+    try {
+      const keyFile = join(dir, 'key.pem');
+      await writeFile(keyFile, pem);
+      for (const argv of [
+        ['token', '--private-key-file', keyFile],
+        ['token', '--private-key-file', keyFile, '--json'],
+        ['revoke', '--private-key-file', keyFile, 'some-token'],
+        ['token', '--private-key', pem],
+        ['token', `--private-key=${pem}`],
+      ]) {
+        const out: string[] = [];
+        const status = await main({
+          argv: [
+            ...argv.slice(0, 1),
+            '--url',
+            server.url,
+            '--client-id',
+            CLIENT_ID,
+            '--auth-method',
+            'private-key-jwt',
+            ...argv.slice(1),
+          ],
+          env: {},
+          stdin: Object.assign(new PassThrough(), { isTTY: true }) as unknown as NodeJS.ReadStream,
+          stdout: (text) => out.push(text),
+          stderr: (text) => out.push(text),
+        });
+        observe(seen, `cli ${argv.slice(0, 2).join(' ')} (exit ${status})`, out.join(''));
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+
+    // The scan means something only if the key did sign what crossed the wire.
+    const assertion = server.requests[0]?.form.client_assertion ?? '';
+    await expect(jwtVerify(assertion, rsa.publicKey)).resolves.toBeDefined();
+    expect(seen.length).toBeGreaterThan(40);
+    const leaks = seen.flatMap(({ where, text }) =>
+      KEY_NEEDLES.filter(([, needle]) => text.includes(needle)).map(([part]) => `${part} in ${where}`),
+    );
+    expect(leaks).toEqual([]);
+  });
+});

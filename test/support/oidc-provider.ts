@@ -39,6 +39,9 @@ export type RecordedOidcRequest = {
   status: number;
 };
 
+/** An error the provider answered with, as its events report it (`detail` says why, e.g. "jwt expired"). */
+export type OidcProviderError = { event: string; error: string; detail: string | undefined };
+
 export type OidcProviderServer = {
   /** The issuer identifier, also the `url` an M2MClient is given. */
   issuer: string;
@@ -46,6 +49,8 @@ export type OidcProviderServer = {
   jwksUri: string;
   /** Every request the provider answered, in order. */
   requests: RecordedOidcRequest[];
+  /** Every error of the token and revocation endpoints, in order, with the provider's own reason. */
+  errors: OidcProviderError[];
   /** The public signing keys the provider serves now. */
   publicKeys: () => JWK[];
   /** A new provider with these options (merged over the current ones) behind the same address. */
@@ -123,6 +128,7 @@ export async function startOidcProvider(initial: OidcProviderOptions): Promise<O
   let jwksAvailable = true;
   let handler: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
   const requests: RecordedOidcRequest[] = [];
+  const errors: OidcProviderError[] = [];
   const sockets = new Set<Socket>();
 
   const server: Server = createServer((req, res) => {
@@ -147,6 +153,12 @@ export async function startOidcProvider(initial: OidcProviderOptions): Promise<O
     const provider = new Provider(issuer, configuration(options, keys));
     // Quiet: the interop tests assert on responses, not on the provider's console warnings.
     provider.on('server_error', () => undefined);
+    const record =
+      (event: string) => (_ctx: unknown, error: { error: string; error_detail?: string | undefined }) => {
+        errors.push({ event, error: error.error, detail: error.error_detail });
+      };
+    provider.on('grant.error', record('grant.error'));
+    provider.on('revocation.error', record('revocation.error'));
     handler = provider.callback();
   };
   mount();
@@ -156,6 +168,7 @@ export async function startOidcProvider(initial: OidcProviderOptions): Promise<O
     tokenEndpoint: `${issuer}/oauth2/token`,
     jwksUri: `${issuer}/.well-known/jwks.json`,
     requests,
+    errors,
     publicKeys: () => keys.public,
     reconfigure: async (changes) => {
       options = { ...options, ...changes };

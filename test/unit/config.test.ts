@@ -103,7 +103,7 @@ describe('every bad field fails in the constructor, naming it', () => {
     ['retryStrategy null', { retryStrategy: null }, 'retryStrategy'],
     ['cache without delete', { cache: { get: cache.get, set: cache.set } }, 'cache'],
     ['cache.lock not a function', { cache: { ...cache, lock: true } }, 'cache.lock'],
-    ['authMethod unknown', { authMethod: 'private_key_jwt' }, 'authMethod'],
+    ['authMethod unknown', { authMethod: 'tls_client_auth' }, 'authMethod'],
     ['onTokenRequest not a function', { onTokenRequest: 'log' }, 'onTokenRequest'],
     ['onTokenResponse not a function', { onTokenResponse: {} }, 'onTokenResponse'],
     ['onCacheError not a function', { onCacheError: 1 }, 'onCacheError'],

@@ -11,7 +11,6 @@ import {
 } from '../../src/client/endpoint.js';
 import { MAX_RETRY_WAIT_MS, MAX_STRATEGY_RETRIES } from '../../src/client/retry.js';
 import { revocationRequest } from '../../src/client/revocation.js';
-import { keepText } from '../../src/client/scrub.js';
 import { M2MError, M2MErrorCode } from '../../src/index.js';
 
 const URL = 'https://auth.example.test';
@@ -53,7 +52,7 @@ function settings(
 }
 
 const post = (id = 'svc', secret = 'unit-secret') =>
-  clientAuthentication({ url: URL, clientId: id, clientSecret: secret }, 'client_secret_post');
+  clientAuthentication({ url: URL, clientId: id, clientSecret: secret });
 
 /** An operation that sends `form` and reads the body text. */
 function echo(
@@ -95,10 +94,12 @@ describe('endpoint: the authenticated form POST', () => {
 
   it('sends client_secret_basic as an Authorization header, id and secret form-urlencoded first', async () => {
     const { sent, fetch } = server(new Response('ok'));
-    const basic = clientAuthentication(
-      { url: URL, clientId: 'svc:1', clientSecret: 'p@ss word&=' },
-      'client_secret_basic',
-    );
+    const basic = clientAuthentication({
+      url: URL,
+      clientId: 'svc:1',
+      clientSecret: 'p@ss word&=',
+      authMethod: 'client_secret_basic',
+    });
     await new Endpoint(settings(fetch), basic).call(echo());
     const header = sent[0]?.headers.authorization ?? '';
     expect(header.startsWith('Basic ')).toBe(true);
@@ -110,10 +111,7 @@ describe('endpoint: the authenticated form POST', () => {
     const { sent, fetch } = server(json(503, {}), new Response('ok'));
     let proofs = 0;
     const urls: string[] = [];
-    const signing: ClientAuthentication = {
-      method: 'client_secret_post',
-      credentialKey: () => 'key',
-      scrub: keepText,
+    const call = {
       authenticate: async (request: FormRequest) => {
         await new Promise((resolve) => setTimeout(resolve, 5));
         proofs++;
@@ -121,6 +119,14 @@ describe('endpoint: the authenticated form POST', () => {
         request.form.client_assertion = `assertion-${proofs}`;
         request.headers.dpop = `proof-${proofs}`;
       },
+    };
+    const signing: ClientAuthentication = {
+      method: 'private_key_jwt',
+      begin: async () => call,
+      renew: async () => undefined,
+      credentialKey: async () => 'key',
+      forget: () => {},
+      secrets: () => [],
     };
     await new Endpoint(settings(fetch), signing).call(echo());
     expect(sent.map((s) => [s.form.client_assertion, s.headers.dpop])).toEqual([
