@@ -111,6 +111,35 @@ describe('token requests with a DPoP proof', () => {
   });
 });
 
+describe('DPoP beside a client assertion', () => {
+  it('private_key_jwt and a required nonce: a fresh assertion and a fresh proof in the answer to the challenge', async () => {
+    const clientKey = await generateKeyPair('ES256', { extractable: true });
+    const assertionClient = {
+      client_id: 'assertion-client',
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [{ ...(await exportJWK(clientKey.publicKey)), kid: 'c1' }] },
+    } as const;
+    await provider.reconfigure({ clients: [CLIENT, assertionClient], dpop: { requireNonce: true } });
+    try {
+      const from = provider.requests.length;
+      const { clientSecret: _secret, ...withoutSecret } = configFor({});
+      const m2m = new M2MClient({
+        ...withoutSecret,
+        clientId: 'assertion-client',
+        authMethod: 'private_key_jwt',
+        privateKey: clientKey.privateKey,
+        privateKeyId: 'c1',
+      });
+      const token = await m2m.getToken();
+      expect(token.token_type).toBe('DPoP');
+      expect(tokenStatuses(from)).toEqual([400, 200]);
+      expect(decodeJwt(token.access_token).cnf).toEqual({ jkt: await lastProofThumbprint() });
+    } finally {
+      await provider.reconfigure({ clients: [CLIENT], dpop: { requireNonce: false } });
+    }
+  });
+});
+
 describe('m2m.fetch() and a resource server that checks proofs', () => {
   it('is accepted; a replay of one of its proofs is refused', async () => {
     const api = await resourceServer();
