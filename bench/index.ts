@@ -2,6 +2,7 @@
 // each result to bench/results/<name>.md (reports/bench/ with BENCH_SMOKE=1). To add a suite, write
 // bench/<name>.ts exporting a function that resolves to a BenchReport, and register it below.
 import { credentialsBench } from './credentials.js';
+import { fetchBench } from './fetch.js';
 import { runFleetBench } from './fleet.js';
 import { lifecycleBench } from './lifecycle.js';
 import { peerBench } from './peers.js';
@@ -13,6 +14,7 @@ type Suite = { name: string; title: string; run: () => Promise<BenchReport> };
 const SUITES: Suite[] = [
   { name: 'lifecycle', title: 'Benchmark: token lifecycle (@passflow/core)', run: lifecycleBench },
   { name: 'fleet', title: 'Benchmark: fleet stampede (Redis, many processes)', run: () => runFleetBench() },
+  { name: 'fetch', title: 'Benchmark: m2m.fetch() and DPoP proofs (@passflow/core)', run: fetchBench },
   { name: 'peers', title: 'Benchmark: against peer libraries (also in BENCHMARKS.md)', run: peerBench },
   { name: 'credentials', title: 'Benchmark: client authentication methods', run: credentialsBench },
   { name: 'verify', title: 'Benchmark: token verification (@passflow/core/verify)', run: verifyBench },

@@ -76,7 +76,9 @@ declare namespace Guide {
     access_token: string;
 
     /** Token type (always "Bearer") */
-    token_type: 'Bearer';
+    // The guide prints 'Bearer'. With the `dpop` option, which came after the guide, a token bound to the
+    // client's key is 'DPoP' (RFC 9449 §5); the check below keeps that the only difference.
+    token_type: 'Bearer' | 'DPoP';
 
     /** Token lifetime in seconds */
     expires_in: number;
@@ -242,8 +244,8 @@ type Equals<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Enums are nominal: compare the error classes with their codes as the string values they are. */
 type WithStringCode<T extends { code: string }> = Omit<T, 'code'> & { code: `${T['code']}` };
 
-// The package's error codes are the guide's and RFC 7009's unsupported_token_type, which only revocation
-// reports. A retry strategy typed by the guide's closed enum is therefore checked with the package's.
+// The package's error codes are the guide's, RFC 7009's unsupported_token_type, which only revocation
+// reports, and RFC 9449's invalid_dpop_proof and use_dpop_nonce, which only a client with `dpop` meets. A retry strategy typed by the guide's closed enum is therefore checked with the package's.
 type GuideConfig = Omit<Guide.M2MClientConfig, 'retryStrategy'> & { retryStrategy?: Package.RetryStrategy };
 // RFC 9068 does not require Passflow's `type` claim, so the package types it optional; a Passflow
 // machine token carries it, and then its claims are all that the guide promises.
@@ -259,10 +261,16 @@ export type Checks = [
   Assert<Equals<Parameters<Package.RetryStrategy['shouldRetry']>[1], number>>,
   // What the package gives back is what the guide promises.
   Assert<Extends<Package.M2MTokenResponse, Guide.M2MTokenResponse>>,
+  Assert<Equals<Package.M2MTokenResponse['token_type'], 'Bearer' | 'DPoP'>>,
   Assert<Extends<PassflowClaims, Guide.M2MTokenClaims>>,
   Assert<Extends<Omit<Package.M2MError, 'code'>, Omit<Guide.M2MError, 'code'>>>,
   Assert<Extends<`${Guide.M2MErrorCode}`, `${Package.M2MErrorCode}`>>,
-  Assert<Equals<Exclude<`${Package.M2MErrorCode}`, `${Guide.M2MErrorCode}`>, 'unsupported_token_type'>>,
+  Assert<
+    Equals<
+      Exclude<`${Package.M2MErrorCode}`, `${Guide.M2MErrorCode}`>,
+      'unsupported_token_type' | 'invalid_dpop_proof' | 'use_dpop_nonce'
+    >
+  >,
   Assert<Extends<keyof typeof Guide.M2MErrorCode, keyof typeof Package.M2MErrorCode>>,
   // The client class: the guide's constructor argument, and every method of the guide's class.
   Assert<Extends<[GuideConfig], ConstructorParameters<typeof Package.M2MClient>>>,

@@ -1,10 +1,19 @@
 // Runs the guide's big examples as real processes: Prism from openapi/ as the authorization server,
 // the loopback token server of the tests as the application APIs they call. The Express example,
 // whose receiving service verifies the tokens it gets, has oidc-provider as its authorization server:
-// its tokens are signed with keys it publishes, where Prism's example token is not.
+// its tokens are signed with keys it publishes, where Prism's example token is not. The DPoP example
+// gets an oidc-provider that binds tokens to the client's key, and APIs that check every token and proof
+// with @passflow/core/verify.
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { freePort, type PrismProcess, startPrism } from '../../scripts/prism.mjs';
-import { type OidcProviderServer, startOidcProvider } from '../../test/support/oidc-provider.js';
+import { createM2MTokenVerifier, requireM2MToken } from '../../src/verify/index.js';
+import {
+  OIDC_RESOURCE,
+  type OidcProviderServer,
+  startOidcProvider,
+} from '../../test/support/oidc-provider.js';
 import { type ProcessResult, runProcess } from '../../test/support/process.js';
 import {
   type RecordedRequest,
@@ -23,6 +32,7 @@ export const RUNNABLE = [
   'multi-tenant',
   'express-middleware',
   'secret-rotation',
+  'microservices-dpop',
 ] as const;
 export type ExampleName = (typeof RUNNABLE)[number];
 
@@ -37,6 +47,8 @@ export type ExampleEnvironment = {
   prism: PrismProcess;
   /** The authorization server of the Express example. */
   oidc: OidcProviderServer;
+  /** The DPoP example's authorization server and the APIs that check its proofs. */
+  dpop: { authorizationServer: OidcProviderServer; api: VerifiedApi };
   stop: () => Promise<void>;
 };
 
@@ -70,12 +82,72 @@ function apiRoutes(request: RecordedRequest): Step {
   return { status: 404, body: { error: 'not_found' } };
 }
 
+/** One request to the DPoP example's APIs, and the status they answered. */
+export type VerifiedApiRequest = {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  status: number;
+};
+
+/** APIs behind `requireM2MToken`: a call reaches `apiRoutes` only with a valid token (and DPoP proof). */
+export type VerifiedApi = { url: string; requests: VerifiedApiRequest[]; close: () => Promise<void> };
+
+async function startVerifiedApi(issuer: string): Promise<VerifiedApi> {
+  const guard = requireM2MToken(createM2MTokenVerifier({ url: issuer, audience: OIDC_RESOURCE }));
+  const requests: VerifiedApiRequest[] = [];
+  const server = createServer(async (req, res) => {
+    let raw = '';
+    for await (const chunk of req) raw += String(chunk);
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    res.on('finish', () => requests.push({ method, path, headers: req.headers, status: res.statusCode }));
+    guard(req, res, (error) => {
+      const step = error
+        ? { status: 500, body: { error: 'server_error' } }
+        : apiRoutes({ method, path, raw, headers: {}, form: {} });
+      res
+        .writeHead(step.status ?? 200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(step.body));
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
+
+const DPOP_CLIENT = { clientId: 'order-service', clientSecret: 'order-service-secret-0123456789' };
+
+/** oidc-provider binding tokens to the client's key (and asking for its nonce), and APIs checking them. */
+async function startDpopServers(): Promise<ExampleEnvironment['dpop']> {
+  const authorizationServer = await startOidcProvider({
+    clients: [
+      {
+        client_id: DPOP_CLIENT.clientId,
+        client_secret: DPOP_CLIENT.clientSecret,
+        token_endpoint_auth_method: 'client_secret_post',
+        dpop_bound_access_tokens: true,
+      },
+    ],
+    scopes: ['orders:write', 'inventory:read', 'payments:process'],
+    dpop: { requireNonce: true },
+  });
+  return { authorizationServer, api: await startVerifiedApi(authorizationServer.issuer) };
+}
+
 export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
   // The Prism mock accepts any client; the spec's example client is used throughout.
   const clientId = 'your-client-id';
   const clientSecret = 'your-client-secret';
   const adminApiKey = 'example-admin-api-key';
-  const [prism, api, oidc, internalServicePort, authority] = await Promise.all([
+  const [prism, api, oidc, internalServicePort, authority, dpop] = await Promise.all([
     startPrism(),
     startTokenServer(),
     startOidcProvider({
@@ -91,6 +163,7 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
     }),
     freePort(),
     startRotatingAuthority(clientId, clientSecret, adminApiKey),
+    startDpopServers(),
   ]);
   api.setDefault(apiRoutes);
   const env = {
@@ -113,6 +186,12 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
       INTERNAL_SERVICE_URL: `http://127.0.0.1:${internalServicePort}`,
     },
     'secret-rotation': { PASSFLOW_URL: authority.url, ADMIN_API_KEY: adminApiKey },
+    'microservices-dpop': {
+      PASSFLOW_URL: dpop.authorizationServer.issuer,
+      ORDER_SERVICE_CLIENT_ID: DPOP_CLIENT.clientId,
+      ORDER_SERVICE_CLIENT_SECRET: DPOP_CLIENT.clientSecret,
+      INTERNAL_API_URL: dpop.api.url,
+    },
   };
   return {
     env,
@@ -121,8 +200,16 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
     prism,
     oidc,
     authority,
+    dpop,
     stop: async () => {
-      await Promise.all([prism.stop(), api.close(), oidc.close(), authority.close()]);
+      await Promise.all([
+        prism.stop(),
+        api.close(),
+        oidc.close(),
+        authority.close(),
+        dpop.authorizationServer.close(),
+        dpop.api.close(),
+      ]);
     },
   };
 }

@@ -14,7 +14,8 @@ let failed = 0;
 try {
   console.log(
     `Authorization server (Prism): ${environment.prism.url}; application APIs: ${environment.api.url}; ` +
-      `oidc-provider for express-middleware: ${environment.oidc.issuer}`,
+      `oidc-provider for express-middleware: ${environment.oidc.issuer}; ` +
+      `for microservices-dpop: ${environment.dpop.authorizationServer.issuer}, APIs checking proofs ${environment.dpop.api.url}`,
   );
   for (const name of names) {
     const run = await runExample(name, environment.envFor(name));

@@ -7,7 +7,10 @@ export const EXIT = {
   usage: 2,
 } as const;
 
-export const EXIT_FOR_CODE: Readonly<Record<M2MErrorCode, number>> = {
+/** The DPoP errors (RFC 9449) never reach the command line: it sends no DPoP proof. */
+export type CliErrorCode = Exclude<M2MErrorCode, M2MErrorCode.InvalidDpopProof | M2MErrorCode.UseDpopNonce>;
+
+export const EXIT_FOR_CODE: Readonly<Record<CliErrorCode, number>> = {
   [M2MErrorCode.InvalidRequest]: 3,
   [M2MErrorCode.InvalidClient]: 4,
   [M2MErrorCode.InvalidGrant]: 5,

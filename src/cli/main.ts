@@ -81,7 +81,9 @@ export async function main(io: Io): Promise<number> {
 }
 
 function classify(error: unknown): [string, number] {
-  if (error instanceof M2MError) return [error.code, EXIT_FOR_CODE[error.code] ?? EXIT.unexpected];
+  if (error instanceof M2MError) {
+    return [error.code, (EXIT_FOR_CODE as Partial<Record<string, number>>)[error.code] ?? EXIT.unexpected];
+  }
   if (error instanceof UsageError) return ['usage', EXIT.usage];
   if (error instanceof M2MConfigError) return ['config', EXIT.usage];
   return ['error', EXIT.unexpected];

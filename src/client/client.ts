@@ -1,6 +1,13 @@
+import {
+  type AuthorizingFetch,
+  authorizingFetch,
+  type M2MAuthorizationHeaders,
+  type M2MFetchInit,
+} from './authorizing-fetch.js';
 import { parseTokenClaims } from './claims.js';
 import { type ClientAuthentication, clientAuthentication } from './client-auth.js';
 import { type ResolvedConfig, resolveConfig } from './config.js';
+import { DpopProver } from './dpop-proof.js';
 import { Endpoint } from './endpoint.js';
 import { M2MError, M2MErrorCode } from './errors.js';
 import { Fleet } from './fleet.js';
@@ -46,6 +53,9 @@ export class M2MClient {
   readonly #fleet: Fleet | undefined;
   readonly #endpoint: Endpoint;
   readonly #auth: ClientAuthentication;
+  /** The DPoP proof key and nonces, with the `dpop` option. */
+  readonly #dpop: DpopProver | undefined;
+  #authorizing: AuthorizingFetch | undefined;
 
   /**
    * Checks the configuration and prepares the client; makes no request.
@@ -57,13 +67,16 @@ export class M2MClient {
    *   absolute URI without fragment; `timeout` < 1, `refreshThreshold` or `retryDelay` < 0, `retries` not a
    *   whole number >= 0 (or any of them not a finite number); `autoRefresh` not a boolean; an unknown
    *   `authMethod`; a hook or `fetch` that is not a function; a `retryStrategy` without `shouldRetry` and
-   *   `getDelay`; a `cache` without `get`, `set` and `delete`.
+   *   `getDelay`; a `cache` without `get`, `set` and `delete`; a `dpop` that is neither `true` nor a
+   *   usable private key (with its public key when it is a non-extractable CryptoKey) and algorithm.
    */
   constructor(config: M2MClientConfig) {
     const resolved = resolveConfig(config);
     const auth = clientAuthentication(config, resolved);
     this.#config = resolved;
     this.#auth = auth;
+    const dpop = config.dpop === undefined ? undefined : new DpopProver(config.dpop);
+    this.#dpop = dpop;
     this.#default = defaultRequest(resolved);
     // Without autoRefresh nothing is renewed ahead of time: no callback to hold per client.
     const renew = resolved.autoRefresh ? (held: HeldToken) => this.#renew(held) : noRenewal;
@@ -72,7 +85,7 @@ export class M2MClient {
     this.#fleet =
       resolved.cache &&
       new Fleet(new SharedCache(resolved.cache, resolved.onCacheError), {
-        keyOf: sharedKeysOf(resolved, () => auth.credentialKey()),
+        keyOf: sharedKeysOf(resolved, () => auth.credentialKey(), dpop && (() => dpop.thumbprint())),
         sharedUntil: (token) => sharedUntil(token, resolved.autoRefresh, resolved.refreshThreshold),
         lockTtlMs: resolved.timeout + LOCK_MARGIN_MS,
         longestFetchMs: this.#endpoint.longestCallMs,
@@ -93,7 +106,8 @@ export class M2MClient {
    *   - `server_error`: a 5xx, a redirect, or a 2xx that is not a valid token response;
    *   - `temporarily_unavailable`: a 503 or 408; with status 0, a network failure, an attempt that timed
    *     out, or `options.signal` aborted;
-   *   - `invalid_request` with status 0: `options` hold a bad scope, audience or resource.
+   *   - `invalid_request` with status 0: `options` hold a bad scope, audience or resource; or the `dpop`
+   *     key does not sign with its algorithm or fit its public key (checked at the first request).
    */
   getToken(options?: M2MTokenRequestOptions): Promise<M2MTokenResponse> {
     // The hot path: the default token, cached and not due for renewal. No allocation, no await.
@@ -178,6 +192,39 @@ export class M2MClient {
     if (failure) throw failure.reason;
   }
 
+  /**
+   * `fetch()` with this client's token: `Authorization: Bearer`, or `DPoP` and a proof of this request
+   * (with the `dpop` option). `init` may also name `scopes`, `audience` or `resource`. After a 401 that asks
+   * for a new token (`invalid_token`) or the server's DPoP nonce, the request is sent once more if its body
+   * can be; any other response comes back as it came. Guide: docs/dpop-and-fetch.md.
+   * @throws {@link M2MError} when no token can be had; what `fetch` itself throws (an abort, a network failure).
+   * @see {@link https://www.rfc-editor.org/rfc/rfc9449#section-7 | RFC 9449 §7}
+   */
+  fetch(input: RequestInfo | URL, init?: M2MFetchInit): Promise<Response> {
+    return this.#authorizer().fetch(input, init);
+  }
+
+  /**
+   * The headers that authorize one request sent by another HTTP client (axios, got, ...): `authorization`,
+   * and with a DPoP-bound token `dpop`, a proof of this method and URL, good for that one request.
+   * @throws {@link M2MError} when no token can be had, or `url` is not absolute while a proof is needed.
+   * @see {@link https://www.rfc-editor.org/rfc/rfc9449#section-7.1 | RFC 9449 §7.1}
+   */
+  authorizationHeaders(
+    method: string,
+    url: string | URL,
+    options?: M2MTokenRequestOptions,
+  ): Promise<M2MAuthorizationHeaders> {
+    return this.#authorizer().authorizationHeaders(method, url, options);
+  }
+
+  /** Made on first use: most clients never send requests through the client. */
+  #authorizer(): AuthorizingFetch {
+    const { fetch } = this.#config;
+    this.#authorizing ??= authorizingFetch({ getToken: (o) => this.getToken(o), dpop: this.#dpop, fetch });
+    return this.#authorizing;
+  }
+
   /** The token path past the hot path: request, memory, then a flight. */
   async #getToken(options: M2MTokenRequestOptions | undefined): Promise<M2MTokenResponse> {
     const request = options ? requestFor(options, this.#default) : this.#default;
@@ -242,7 +289,7 @@ export class M2MClient {
 
   /** One token from the token endpoint, with retries and a timeout per attempt. */
   #fetch(request: TokenRequest, order: FlightOrder): Promise<M2MTokenResponse> {
-    return this.#endpoint.call(tokenRequest(request), {
+    return this.#endpoint.call(tokenRequest(request, this.#dpop), {
       onAttempt:
         this.#config.onTokenRequest && ((attempt) => notifyTokenRequest(this.#config, request, attempt)),
       // After clearCache() a failing request is not retried: its token would not be kept anyway.

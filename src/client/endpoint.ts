@@ -5,6 +5,7 @@ import {
   type FormRequest,
 } from './client-auth.js';
 import { type ResolvedConfig, resolveConfig } from './config.js';
+import type { TokenRequestProof } from './dpop-request.js';
 import { errorFromResponse, M2MError, M2MErrorCode } from './errors.js';
 import { errorBeforeBody } from './failures.js';
 import { longestRunMs, type RetryPolicy, withRetries } from './retry.js';
@@ -30,6 +31,8 @@ export type FormOperation<T> = {
    * quoting what the server sent only through `scrub`.
    */
   readonly read: (response: Response, body: string | undefined, scrub: Scrub) => T;
+  /** A DPoP proof beside client authentication, on each attempt (RFC 9449 §5). */
+  readonly proof?: TokenRequestProof | undefined;
 };
 
 export type CallOptions = {
@@ -95,13 +98,33 @@ export class Endpoint {
     }
   }
 
-  async #attempt<T>(operation: FormOperation<T>, auth: CallAuthentication): Promise<T> {
-    const { path, action } = operation;
+  /**
+   * One attempt: a POST, and a second one when the first brought a DPoP nonce challenge (RFC 9449 §8):
+   * answering the server's nonce is part of the attempt, not one of the retries.
+   */
+  async #attempt<T>(
+    operation: FormOperation<T>,
+    auth: CallAuthentication,
+    answeringNonce = false,
+  ): Promise<T> {
+    const { path, action, proof } = operation;
     // Object.assign, not a spread: V8 adds fields to a spread copy (the credentials) 30 times slower.
     const form = Object.assign({}, operation.form);
     const request: FormRequest = { url: this.#settings.baseUrl + path, form, headers: {} };
     const authenticating = auth.authenticate(request);
     if (authenticating) await authenticating;
+    if (proof) await proof.attach(request);
+    const { response, data, error } = await this.#post(path, request, action);
+    if (proof?.challenged(request.url, response, error) && !answeringNonce) {
+      return this.#attempt(operation, auth, true);
+    }
+    if (!response.ok) throw errorFromResponse(response, error, action, this.#auth.scrub);
+    // The scrubber is made only when a reply is quoted in an error: a client that never fails holds none.
+    return operation.read(response, data, (text) => this.#auth.scrub(text));
+  }
+
+  /** Sends one form POST under the per-attempt timeout; the body is read before it ends. */
+  async #post(path: EndpointPath, request: FormRequest, action: string) {
     const { timeout } = this.#settings;
     const controller = new AbortController();
     const timer = setTimeout(
@@ -109,7 +132,7 @@ export class Endpoint {
       timeout,
     );
     try {
-      const { response, data, error } = await this.#transport
+      return await this.#transport
         // The form is the operation's, checked against the generated schema where it is built.
         .POST(path, {
           body: request.form as never,
@@ -120,9 +143,6 @@ export class Endpoint {
         .catch((failure: unknown) => {
           throw errorBeforeBody(failure, action, this.#auth.scrub);
         });
-      if (!response.ok) throw errorFromResponse(response, error, action, this.#auth.scrub);
-      // The scrubber is made only when a reply is quoted in an error: a client that never fails holds none.
-      return operation.read(response, data, (text) => this.#auth.scrub(text));
     } finally {
       clearTimeout(timer);
     }

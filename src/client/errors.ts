@@ -2,7 +2,7 @@ import { keepText, type Scrub, scrubHeaders } from './scrub.js';
 
 /**
  * The `code` of every {@link M2MError}: the OAuth 2.0 error codes of RFC 6749 §5.2, RFC 7009's
- * `unsupported_token_type` and the Passflow extension `rate_limit_exceeded`. A code the server sends
+ * `unsupported_token_type`, RFC 9449's DPoP errors and the Passflow extension `rate_limit_exceeded`. A code the server sends
  * in its error body wins (except on 429); without a known one, the HTTP status decides, also when the
  * body could not be read (over 256 KiB, cut off, not decodable). `status` 0 means the client produced
  * the error itself, with no HTTP response: each member says when that happens.
@@ -63,6 +63,21 @@ export enum M2MErrorCode {
    * @see {@link https://www.rfc-editor.org/rfc/rfc7009#section-2.2.1 | RFC 7009 §2.2.1}
    */
   UnsupportedTokenType = 'unsupported_token_type',
+  /**
+   * With the `dpop` option: the server refused the DPoP proof of a token request (HTTP 400): malformed,
+   * replayed, signed with an algorithm it does not take, or for another URL. Never status 0. Final.
+   *
+   * @see {@link https://www.rfc-editor.org/rfc/rfc9449#section-5 | RFC 9449 §5}
+   */
+  InvalidDpopProof = 'invalid_dpop_proof',
+  /**
+   * With the `dpop` option: the server wants its nonce in the proof (HTTP 400). The client answers the
+   * first such challenge itself, with the nonce of the `DPoP-Nonce` header (not one of the retries); this
+   * error means there was no nonce to answer with, or the server asked again. Never status 0. Final.
+   *
+   * @see {@link https://www.rfc-editor.org/rfc/rfc9449#section-8 | RFC 9449 §8}
+   */
+  UseDpopNonce = 'use_dpop_nonce',
   /**
    * Rate limited: HTTP 429 (whatever its body says) once the retries are used up; or, with the built-in
    * retry policy, any retryable failure whose `Retry-After` asks for more than 60 s, which fails at once

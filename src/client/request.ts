@@ -61,26 +61,33 @@ const encoder = new TextEncoder();
 
 /**
  * The key under which a token is stored in the shared cache: readable client id, then a SHA-256 over
- * everything that makes the token differ (server, client, credentials, scopes, audiences, resource), so
- * keys never hold the secret and a rotated secret misses. `credentialKey` comes from client authentication.
+ * everything that makes the token differ (server, client, credentials, scopes, audiences, resource, and
+ * the DPoP key's thumbprint), so keys never hold the secret, a rotated secret misses, and a DPoP-bound
+ * token is shared only with processes that hold its key. `credentialKey` comes from client authentication.
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-6.1 (tokens bound to a key thumbprint)
  */
 export async function sharedCacheKey(
   config: ResolvedConfig,
   credentialKey: string,
   requestKey: string,
+  dpopThumbprint?: string,
 ): Promise<string> {
-  const material = JSON.stringify([config.baseUrl, config.clientId, credentialKey, requestKey]);
+  const parts = [config.baseUrl, config.clientId, credentialKey, requestKey];
+  if (dpopThumbprint !== undefined) parts.push(`dpop:${dpopThumbprint}`);
+  const material = JSON.stringify(parts);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(material)));
   return `passflow:m2m:${encodeURIComponent(config.clientId)}:${base64url(digest)}`;
 }
 
 /**
  * {@link sharedCacheKey} for the credentials in use, memoised for the current credentials only: a
- * rotation drops the keys of the old ones (and with them any trace of the old secret).
+ * rotation drops the keys of the old ones (and with them any trace of the old secret). With DPoP,
+ * `dpopThumbprint` gives the proof key's thumbprint, which every key then covers.
  */
 export function sharedKeysOf(
   config: ResolvedConfig,
   credentialKey: () => Promise<string>,
+  dpopThumbprint?: () => Promise<string>,
 ): (requestKey: string) => Promise<string> {
   let current: { credential: string; keys: Map<string, Promise<string>> } | undefined;
   return async (requestKey) => {
@@ -88,7 +95,9 @@ export function sharedKeysOf(
     if (current?.credential !== credential) current = { credential, keys: new Map() };
     let key = current.keys.get(requestKey);
     if (!key) {
-      key = sharedCacheKey(config, credential, requestKey);
+      key = dpopThumbprint
+        ? dpopThumbprint().then((thumbprint) => sharedCacheKey(config, credential, requestKey, thumbprint))
+        : sharedCacheKey(config, credential, requestKey);
       current.keys.set(requestKey, key);
     }
     return key;

@@ -20,7 +20,9 @@ export function checkStoredToken(value: unknown, nowMs: number): M2MTokenRespons
   if (typeof token.access_token !== 'string' || token.access_token === '') {
     return 'a token without an access_token';
   }
-  if (token.token_type !== 'Bearer') return 'a token whose token_type is not "Bearer"';
+  if (token.token_type !== 'Bearer' && token.token_type !== 'DPoP') {
+    return 'a token whose token_type is neither "Bearer" nor "DPoP"';
+  }
   const { expires_in: expiresIn, issued_at: issuedAt, scope } = token;
   if (typeof expiresIn !== 'number' || !(expiresIn >= 1 && expiresIn <= MAX_EXPIRES_IN)) {
     return `a token whose expires_in is not a number of seconds from 1 to ${MAX_EXPIRES_IN}`;

@@ -1,4 +1,6 @@
 import type { components } from '../generated/schema.js';
+import type { DpopProver } from './dpop-proof.js';
+import { TokenRequestProof } from './dpop-request.js';
 import type { FormOperation } from './endpoint.js';
 import { isRecord, M2MError, M2MErrorCode, serverHeaders, truncate } from './errors.js';
 import { MAX_EXPIRES_IN } from './lifetime.js';
@@ -10,22 +12,38 @@ import type { M2MTokenResponse } from './types.js';
 type TokenForm = Omit<components['schemas']['TokenRequest'], 'client_id' | 'client_secret'>;
 type TokenResponseBody = components['schemas']['TokenResponse'];
 
+/** Token types by their case-insensitive wire name (RFC 6749 §7.1). */
+const TOKEN_TYPES = new Map<string, M2MTokenResponse['token_type']>([
+  ['bearer', 'Bearer'],
+  ['dpop', 'DPoP'],
+]);
+
 /**
  * Client credentials access token request (plus `audience` and RFC 8707 `resource`); reads the
- * validated token stamped with the local receive time.
+ * validated token stamped with the local receive time. With `dpop`, each attempt carries a DPoP proof
+ * and a `DPoP` token type is accepted.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4.2
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
  */
-export function tokenRequest(request: TokenRequest): FormOperation<M2MTokenResponse> {
+export function tokenRequest(request: TokenRequest, dpop?: DpopProver): FormOperation<M2MTokenResponse> {
   const form: TokenForm = {
     grant_type: 'client_credentials',
     ...(request.scopes.length > 0 && { scope: request.scopes.join(' ') }),
     ...(request.audience.length > 0 && { audience: request.audience.join(' ') }),
     ...(request.resource !== undefined && { resource: request.resource }),
   };
-  return { path: '/oauth2/token', action: 'Token request', form, read: readTokenResponse };
+  const read = (response: Response, text: string | undefined, scrub: Scrub) =>
+    readTokenResponse(response, text, scrub, dpop !== undefined);
+  const proof = dpop && new TokenRequestProof(dpop);
+  return { path: '/oauth2/token', action: 'Token request', form, read, proof };
 }
 
-function readTokenResponse(response: Response, text: string | undefined, scrub: Scrub): M2MTokenResponse {
+function readTokenResponse(
+  response: Response,
+  text: string | undefined,
+  scrub: Scrub,
+  dpop: boolean,
+): M2MTokenResponse {
   const receivedAt = Date.now();
   let body: unknown;
   try {
@@ -34,19 +52,22 @@ function readTokenResponse(response: Response, text: string | undefined, scrub: 
     const type = scrub(response.headers.get('content-type') ?? 'no content-type');
     throw invalidTokenResponse(`the body is not JSON (${type})`, response, scrub);
   }
-  return processTokenResponse(body, receivedAt, response, scrub);
+  return processTokenResponse(body, receivedAt, response, scrub, dpop);
 }
 
 /**
- * Validates a successful token response (RFC 6749 §5.1). The body is untrusted: anything but an
- * object with a non-empty `access_token`, a Bearer `token_type` and a sane `expires_in` is a
- * `server_error` that names the defect.
+ * Validates a successful token response. The body is untrusted: anything but an object with a
+ * non-empty `access_token`, a Bearer `token_type` (or `DPoP`, when the request carried a proof: `dpop`)
+ * and a sane `expires_in` is a `server_error` that names the defect.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
  */
 export function processTokenResponse(
   body: unknown,
   receivedAt: number,
   response?: Response,
   scrub: Scrub = keepText,
+  dpop = false,
 ): M2MTokenResponse {
   const invalid = (problem: string) => invalidTokenResponse(problem, response, scrub);
   const describe = (value: unknown) => describeValue(value, scrub);
@@ -56,8 +77,12 @@ export function processTokenResponse(
   if (typeof wire.access_token !== 'string' || wire.access_token === '') {
     throw invalid('access_token is missing or not a non-empty string');
   }
-  if (typeof wire.token_type !== 'string' || wire.token_type.toLowerCase() !== 'bearer') {
-    throw invalid(`token_type must be "Bearer" (got ${describe(wire.token_type)})`);
+  const tokenType =
+    typeof wire.token_type === 'string' ? TOKEN_TYPES.get(wire.token_type.toLowerCase()) : undefined;
+  if (tokenType === undefined || (tokenType === 'DPoP' && !dpop)) {
+    const unasked = tokenType === 'DPoP' ? ', but no DPoP proof was sent' : '';
+    const expected = dpop ? '"Bearer" or "DPoP"' : '"Bearer"';
+    throw invalid(`token_type must be ${expected} (got ${describe(wire.token_type)}${unasked})`);
   }
   const expiresIn = wire.expires_in;
   if (
@@ -75,7 +100,7 @@ export function processTokenResponse(
   }
   return {
     access_token: wire.access_token,
-    token_type: 'Bearer',
+    token_type: tokenType,
     expires_in: Math.floor(expiresIn),
     ...(wire.scope !== undefined && { scope: wire.scope }),
     issued_at: Math.floor(receivedAt / 1000),

@@ -1,3 +1,4 @@
+import type { M2MDpopConfig } from './dpop-key.js';
 import type { M2MError } from './errors.js';
 import type { ClientSecret } from './secret-source.js';
 import type { AssertionSigningAlgorithm, PrivateKeyInput } from './signing-key.js';
@@ -127,8 +128,16 @@ export type M2MClientConfig = {
    */
   allowInsecureHttp?: boolean;
 
-  /** The fetch implementation (proxies, instrumentation). Default: `globalThis.fetch`. */
+  /** The fetch implementation (proxies, instrumentation), for token requests and `m2m.fetch()`. Default: `globalThis.fetch`. */
   fetch?: typeof fetch;
+
+  /**
+   * Sender-constrained tokens (DPoP): every token request carries a proof signed with this key, and
+   * tokens come bound to it. `true` generates an ES256 key pair at first use, its private key not
+   * extractable. Default: off.
+   * @see {@link https://www.rfc-editor.org/rfc/rfc9449 | RFC 9449}
+   */
+  dpop?: M2MDpopConfig;
 
   /** Called before every attempt of a token request, with metadata only (never credentials). A hook that throws is ignored. */
   onTokenRequest?: (request: M2MTokenRequestInfo) => void;
@@ -170,11 +179,16 @@ export type M2MTokenRequestOptions = {
  * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-5.1 | RFC 6749 §5.1}
  */
 export type M2MTokenResponse = {
-  /** The access token: put it in `Authorization: Bearer …`. */
+  /** The access token: put it in `Authorization: Bearer …` (a `'DPoP'` one: `DPoP …` with a proof, as `m2m.fetch()` does). */
   access_token: string;
 
-  /** Always `'Bearer'` (the server's spelling is normalised; anything else is refused as `server_error`). */
-  token_type: 'Bearer';
+  /**
+   * `'Bearer'`, or `'DPoP'` for a token bound to the client's DPoP key (the server's spelling is
+   * normalised; anything else is refused as `server_error`). With `dpop` configured, `'Bearer'` means that
+   * the server did not bind the token: it is then sent as a bearer token.
+   * @see {@link https://www.rfc-editor.org/rfc/rfc9449#section-5 | RFC 9449 §5}
+   */
+  token_type: 'Bearer' | 'DPoP';
 
   /** Lifetime in seconds, from 1 to a year (whole seconds). */
   expires_in: number;

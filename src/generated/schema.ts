@@ -119,8 +119,12 @@ export interface components {
         TokenResponse: {
             /** @description A JWT whose claims are described by the SDK's `M2MTokenClaims`. */
             access_token: string;
-            /** @constant */
-            token_type: "Bearer";
+            /**
+             * @description `Bearer` (RFC 6750), or `DPoP` for a token bound to the key of the request's DPoP proof
+             *     (RFC 9449 §5). A server without DPoP support answers `Bearer` to a request with a proof.
+             * @enum {string}
+             */
+            token_type: "Bearer" | "DPoP";
             /** @description Lifetime of the access token in seconds. */
             expires_in: number;
             /** @description Granted scopes, space-separated; present when they differ from the requested ones. */
@@ -207,11 +211,12 @@ export interface components {
             dpop_signing_alg_values_supported?: string[];
         };
         /**
-         * @description OAuth 2.0 error codes (RFC 6749 §5.2, RFC 7009 §2.2.1) and the Passflow extensions
-         *     `rate_limit_exceeded`, `server_error` and `temporarily_unavailable`.
+         * @description OAuth 2.0 error codes (RFC 6749 §5.2, RFC 7009 §2.2.1), the DPoP errors (RFC 9449 §5, §8:
+         *     `invalid_dpop_proof`, `use_dpop_nonce`) and the Passflow extensions `rate_limit_exceeded`,
+         *     `server_error` and `temporarily_unavailable`.
          * @enum {string}
          */
-        OAuthErrorCode: "invalid_request" | "invalid_client" | "invalid_grant" | "invalid_scope" | "unauthorized_client" | "unsupported_grant_type" | "unsupported_token_type" | "rate_limit_exceeded" | "server_error" | "temporarily_unavailable";
+        OAuthErrorCode: "invalid_request" | "invalid_client" | "invalid_grant" | "invalid_scope" | "unauthorized_client" | "unsupported_grant_type" | "unsupported_token_type" | "invalid_dpop_proof" | "use_dpop_nonce" | "rate_limit_exceeded" | "server_error" | "temporarily_unavailable";
         /** @description Error response (RFC 6749 §5.2). */
         OAuthError: {
             error: components["schemas"]["OAuthErrorCode"];
@@ -225,6 +230,21 @@ export interface components {
         BadRequest: {
             headers: {
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /**
+         * @description The request is malformed, the grant or scope is not allowed (RFC 6749 §5.2), the DPoP proof is
+         *     invalid (`invalid_dpop_proof`), or the server wants its nonce in the proof (`use_dpop_nonce`,
+         *     with a `DPoP-Nonce` header: RFC 9449 §8).
+         */
+        TokenBadRequest: {
+            headers: {
+                "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "DPoP-Nonce": components["headers"]["DPoPNonce"];
                 [name: string]: unknown;
             };
             content: {
@@ -272,13 +292,25 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /**
+         * @description A DPoP proof (RFC 9449 §4): a JWT with header `typ: dpop+jwt`, an asymmetric `alg` and the
+         *     public `jwk`, and claims `jti`, `htm` (`POST`), `htu` (the token endpoint URL without query and
+         *     fragment), `iat`, and `nonce` once the server gave one. With it the token is bound to that key.
+         */
+        DPoP: string;
+    };
     requestBodies: never;
     headers: {
         /** @description Token responses must not be cached (RFC 6749 §5.1). */
         CacheControlNoStore: "no-store";
         /** @description HTTP/1.0 cache directive (RFC 6749 §5.1). */
         PragmaNoCache: "no-cache";
+        /**
+         * @description A nonce the client puts in its next DPoP proofs to this server (RFC 9449 §8); required with a
+         *     `use_dpop_nonce` error, and may come with any response to replace the previous one.
+         */
+        DPoPNonce: string;
         /** @description Seconds to wait, or an HTTP date after which to retry (RFC 9110 §10.2.3). */
         RetryAfter: string;
     };
@@ -289,7 +321,14 @@ export interface operations {
     requestToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A DPoP proof (RFC 9449 §4): a JWT with header `typ: dpop+jwt`, an asymmetric `alg` and the
+                 *     public `jwk`, and claims `jti`, `htm` (`POST`), `htu` (the token endpoint URL without query and
+                 *     fragment), `iat`, and `nonce` once the server gave one. With it the token is bound to that key.
+                 */
+                DPoP?: components["parameters"]["DPoP"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -304,13 +343,14 @@ export interface operations {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
                     Pragma: components["headers"]["PragmaNoCache"];
+                    "DPoP-Nonce": components["headers"]["DPoPNonce"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["TokenBadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startPrism } from '../../scripts/prism.mjs';
-import { EXIT_FOR_CODE } from '../../src/cli/exit-codes.js';
+import { type CliErrorCode, EXIT_FOR_CODE } from '../../src/cli/exit-codes.js';
 import { M2MErrorCode } from '../../src/index.js';
 import { startTokenServer, type TokenServer } from '../support/token-server.js';
 import { buildCli, type CliResult, runCli, unsignedJwt } from './run-cli.js';
@@ -182,7 +182,7 @@ describe('passflow-m2m against a scripted loopback server', () => {
     });
   });
 
-  const failures: [M2MErrorCode, number][] = [
+  const failures: [CliErrorCode, number][] = [
     [M2MErrorCode.InvalidRequest, 400],
     [M2MErrorCode.InvalidClient, 401],
     [M2MErrorCode.InvalidGrant, 400],

@@ -140,7 +140,7 @@ describe('contract kit against scripted loopback servers', () => {
       'n/a   Cache-Control: no-store: no token was issued [openapi/passflow-m2m.yaml TokenResponse.access_token (a JWT with M2MTokenClaims); RFC 9068 §2.2]',
       'n/a   access token is a JWT: no token was issued [openapi/passflow-m2m.yaml TokenResponse.access_token (a JWT with M2MTokenClaims); RFC 9068 §2.2]',
       'n/a   client_id claim: no token was issued [openapi/passflow-m2m.yaml TokenResponse.access_token (a JWT with M2MTokenClaims); RFC 9068 §2.2]',
-      'FAIL  spec violation at response.body.token_type: Response body property token_type must be equal to constant',
+      'FAIL  spec violation at response.body.token_type: Response body property token_type must be equal to one of the allowed values: Bearer, DPoP',
       'FAIL  spec violation at response.body.expires_in: Response body property expires_in must be integer',
     ]);
     expect(run.text).toContain(

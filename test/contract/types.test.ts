@@ -19,6 +19,7 @@ describe('public types fit the generated bindings', () => {
   it('M2MErrorCode holds exactly the error codes of the spec, RFC 7009 unsupported_token_type included', () => {
     expectTypeOf<`${M2MErrorCode}`>().toEqualTypeOf<Schemas['OAuthErrorCode']>();
     expectTypeOf<'unsupported_token_type'>().toExtend<`${M2MErrorCode}`>();
+    expectTypeOf<'invalid_dpop_proof' | 'use_dpop_nonce'>().toExtend<`${M2MErrorCode}`>();
   });
 
   it('request options map onto form fields of the token request', () => {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ExampleEnvironment,
@@ -49,6 +50,37 @@ describe("the guide's examples, run against Prism and a local API", () => {
     const { stdout, calls } = await run('microservices');
     expect(stdout).toBe('created order ord_1 (payment pay_1) for 2 x sku-42\n');
     expect(calls).toEqual(['GET /inventory/sku-42', 'POST /payments', 'POST /orders']);
+  });
+
+  it('microservices with DPoP: authorizationHeaders() in the axios interceptor, every proof checked by the API', async () => {
+    const api = environment.dpop.api;
+    const before = api.requests.length;
+    const result = await runExample('microservices-dpop', environment.envFor('microservices-dpop'));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      'created order ord_1 (payment pay_1) for 2 x sku-42, with DPoP-bound tokens\n',
+    );
+    const calls = api.requests.slice(before);
+    expect(calls.map((call) => `${call.method} ${call.path} ${call.status}`)).toEqual([
+      'GET /inventory/sku-42 200',
+      'POST /payments 201',
+      'POST /orders 201',
+    ]);
+    const [first] = calls;
+    const token = String(first?.headers.authorization).replace(/^DPoP /, '');
+    const claims = decodeJwt(token);
+    for (const call of calls) {
+      expect(call.headers.authorization).toBe(`DPoP ${token}`);
+      expect(decodeJwt(String(call.headers.dpop)).htu).toBe(`${api.url}${call.path}`);
+    }
+    const jwk = decodeProtectedHeader(String(first?.headers.dpop)).jwk ?? {};
+    expect((claims.cnf as { jkt?: string }).jkt).toBe(await calculateJwkThumbprint(jwk));
+    // The authorization server asked for its nonce once: the token request was answered with it.
+    const tokenRequests = environment.dpop.authorizationServer.requests.filter(
+      (r) => r.path === '/oauth2/token',
+    );
+    expect(tokenRequests.slice(-2).map((r) => r.status)).toEqual([400, 200]);
   });
 
   it('scheduled job: runs the cron job once and exits', async () => {
