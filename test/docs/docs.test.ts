@@ -12,8 +12,8 @@ import { repoTempDir } from '../support/process.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 
-/** Pages other work adds to docs/, linked from the index (before they exist, too), with code they check themselves. */
-const PAGES_ADDED_ELSEWHERE = ['docs/verify.md'];
+/** A page whose code blocks a test of its own type-checks (test/examples/docs-snippets.test.ts). */
+const PAGES_CHECKING_THEIR_OWN_CODE = ['docs/verify.md'];
 
 async function markdownFiles(): Promise<string[]> {
   const docs = (await readdir(join(ROOT, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
@@ -40,8 +40,7 @@ describe('the user guide', () => {
     const index = await read('docs/README.md');
     const pages = [...index.matchAll(/\]\(([\w-]+\.md)\)/g)].map(([, page]) => `docs/${page}`);
     expect(pages.length).toBeGreaterThanOrEqual(11);
-    for (const page of pages.filter((p) => !PAGES_ADDED_ELSEWHERE.includes(p)))
-      expect(existsSync(join(ROOT, page)), page).toBe(true);
+    for (const page of pages) expect(existsSync(join(ROOT, page)), page).toBe(true);
     expect(await read('README.md')).toContain('](docs/README.md)');
   });
 
@@ -53,7 +52,6 @@ describe('the user guide', () => {
         if (!target || /^(https?:|mailto:)/.test(target)) continue;
         const [path = '', anchor] = target.split('#');
         const resolved = path === '' ? file : relative(ROOT, resolve(ROOT, dirname(file), path));
-        if (PAGES_ADDED_ELSEWHERE.includes(resolved)) continue;
         if (!existsSync(join(ROOT, resolved))) {
           broken.push(`${file}: ${target}`);
         } else if (anchor && resolved.endsWith('.md') && !anchorsOf(await read(resolved)).has(anchor)) {
@@ -74,10 +72,9 @@ describe('TypeScript examples in README.md and docs/', () => {
   it('each type-checks as printed, as a module of its own', async () => {
     dir = await repoTempDir('docs-snippets-');
     const files: string[] = [];
-    // examples/README.md has no code; the pages other work adds check their own code (docs/verify.md:
-    // test/examples/docs-snippets.test.ts).
+    // examples/README.md has no code.
     const checked = (await markdownFiles()).filter(
-      (f) => f !== 'examples/README.md' && !PAGES_ADDED_ELSEWHERE.includes(f),
+      (f) => f !== 'examples/README.md' && !PAGES_CHECKING_THEIR_OWN_CODE.includes(f),
     );
     for (const file of checked) {
       const blocks = [...(await read(file)).matchAll(/```(?:ts|typescript)\n([\s\S]*?)```/g)];
