@@ -107,7 +107,9 @@ export class M2MClient {
    *   - `temporarily_unavailable`: a 503 or 408; with status 0, a network failure, an attempt that timed
    *     out, or `options.signal` aborted;
    *   - `invalid_request` with status 0: `options` hold a bad scope, audience or resource; or the `dpop`
-   *     key does not sign with its algorithm or fit its public key (checked at the first request).
+   *     key does not sign with its algorithm or fit its public key (checked at the first request);
+   *   - `invalid_client` with status 0: the `clientSecret` provider threw or rejected, or the `privateKey`
+   *     could not be imported; nothing was sent.
    */
   getToken(options?: M2MTokenRequestOptions): Promise<M2MTokenResponse> {
     // The hot path: the default token, cached and not due for renewal. No allocation, no await.
