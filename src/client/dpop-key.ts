@@ -7,7 +7,8 @@ import {
   importJWK,
   type JWK,
 } from 'jose';
-import { M2MConfigError } from './config.js';
+import { fail } from './config-error.js';
+import { isTagged } from './signing-key.js';
 
 /**
  * A Node.js `KeyObject` (from `node:crypto`), described by its shape so that these declarations need
@@ -74,14 +75,8 @@ const CURVE_ALGORITHMS: Record<string, string> = {
   Ed25519: 'EdDSA',
 };
 
-function fail(field: string, problem: string): never {
-  throw new M2MConfigError(`M2MClientConfig.${field} ${problem}`);
-}
-
-const isCryptoKey = (value: unknown): value is CryptoKey =>
-  (value as { [Symbol.toStringTag]?: unknown })?.[Symbol.toStringTag] === 'CryptoKey';
-const isKeyObject = (value: unknown): value is { type: string } =>
-  (value as { [Symbol.toStringTag]?: unknown })?.[Symbol.toStringTag] === 'KeyObject';
+const isCryptoKey = (value: unknown): value is CryptoKey => isTagged(value, 'CryptoKey');
+const isKeyObject = (value: unknown): value is { type: string } => isTagged(value, 'KeyObject');
 const isJwk = (value: unknown): value is JsonWebKey & { kty: string } =>
   typeof value === 'object' && value !== null && typeof (value as JsonWebKey).kty === 'string';
 
